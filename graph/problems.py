@@ -1,0 +1,43 @@
+"""Errors in curated input, reported as file, line, field and what was expected."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with the curated data, precise enough to fix without searching."""
+
+    file: str
+    line: int | None
+    field: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        what = f"field '{self.field}': " if self.field else ""
+        return f"{where}: {what}{self.message}"
+
+
+class CuratedDataError(Exception):
+    """Raised when curated data cannot be built; carries every problem found."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(set(problems), key=_sort_key)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def _sort_key(problem: Problem) -> tuple[str, int, str, str]:
+    return (problem.file, problem.line or 0, problem.field or "", problem.message)
+
+
+def display_path(path: Path, root: Path | None) -> str:
+    """Path as a person would type it: relative to the project when possible."""
+    if root is not None:
+        try:
+            return str(path.resolve().relative_to(root.resolve()))
+        except ValueError:
+            pass
+    return str(path)

@@ -1,0 +1,74 @@
+"""Named SPARQL queries kept in .rq files, with their title, question and default bindings.
+
+A query file starts with comment lines:
+
+    # title: Coordinators of a partnership
+    # question: Who coordinates the Digital Transition partnership?
+    # bind: ?partnership <https://w3id.org/uaeu/id/partnership/digital-transition>
+
+Values are bound through the store's substitutions (never pasted into the text), so a caller can
+ask the same question of another partnership by binding another IRI.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from graph.config import PROJECT_ROOT
+
+EXAMPLES_DIR = PROJECT_ROOT / "ontology" / "queries"
+_BIND = re.compile(r"^#\s*bind:\s*\?(\w+)\s+(.+?)\s*$")
+_HEADER = re.compile(r"^#\s*(title|question):\s*(.+?)\s*$")
+
+
+class BindingError(ValueError):
+    """A binding that is not an IRI in <...> or a quoted literal."""
+
+
+def parse_term(text: str) -> ox.NamedNode | ox.Literal:
+    """`<iri>` or `"literal"` (optionally `"text"@lang`) as a term to bind."""
+    text = text.strip()
+    if text.startswith("<") and text.endswith(">"):
+        return ox.NamedNode(text[1:-1])
+    match = re.fullmatch(r'"(.*)"(?:@([A-Za-z0-9-]+))?', text, flags=re.S)
+    if match:
+        return ox.Literal(match.group(1), language=match.group(2)) if match.group(2) else ox.Literal(match.group(1))
+    raise BindingError(f"cannot bind {text!r}: write an IRI as <...> or a literal in double quotes")
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    name: str
+    title: str
+    question: str
+    text: str
+    defaults: dict[str, ox.NamedNode | ox.Literal] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: Path) -> NamedQuery:
+        text = path.read_text(encoding="utf-8")
+        headers: dict[str, str] = {}
+        defaults: dict[str, ox.NamedNode | ox.Literal] = {}
+        for line in text.splitlines():
+            if not line.startswith("#"):
+                break
+            if bind := _BIND.match(line):
+                defaults[bind.group(1)] = parse_term(bind.group(2))
+            elif header := _HEADER.match(line):
+                headers[header.group(1)] = header.group(2)
+        return cls(path.stem, headers.get("title", path.stem), headers.get("question", ""), text, defaults)
+
+    def substitutions(self, overrides: dict[str, ox.NamedNode | ox.Literal] | None = None) -> dict[ox.Variable, ox.NamedNode | ox.Literal]:
+        values = {**self.defaults, **(overrides or {})}
+        return {ox.Variable(name): value for name, value in values.items()}
+
+    def run(self, store: ox.Store, overrides: dict[str, ox.NamedNode | ox.Literal] | None = None) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        return store.query(self.text, substitutions=self.substitutions(overrides))
+
+
+def example_queries(folder: Path = EXAMPLES_DIR) -> list[NamedQuery]:
+    return [NamedQuery.load(p) for p in sorted(folder.glob("*.rq"))]

@@ -1,0 +1,50 @@
+"""Shared fixtures: one real build of the curated data, and a store loaded from its dump."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from graph.config import PROJECT_ROOT, Settings
+from graph.pipeline import Built, build
+from graph.store import load_store
+
+BASE = "https://w3id.org/uaeu/"
+ID = BASE + "id/"
+
+
+@pytest.fixture(scope="session")
+def release_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("release") / "build"
+
+
+@pytest.fixture(scope="session")
+def built(release_dir: Path) -> Built:
+    """The real curated data, built once for the whole session."""
+    return build(Settings(build_dir=release_dir))
+
+
+@pytest.fixture(scope="session")
+def store(built: Built, release_dir: Path) -> ox.Store:
+    return load_store(release_dir / "dumps")
+
+
+def select(store: ox.Store, query: str, **bindings: ox.NamedNode | ox.Literal) -> list[dict[str, str]]:
+    """Run a SELECT over the union of graphs; rows as {variable: lexical value}."""
+    substitutions = {ox.Variable(k): v for k, v in bindings.items()}
+    solutions = store.query(query, base_iri=BASE, substitutions=substitutions)
+    assert isinstance(solutions, ox.QuerySolutions)
+    names = [v.value for v in solutions.variables]
+    return [{n: s[n].value for n in names if s[n] is not None} for s in solutions]
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Iterator[Path]:
+    """A private copy of data/ and ontology/ that a test may break."""
+    shutil.copytree(PROJECT_ROOT / "data", tmp_path / "data")
+    shutil.copytree(PROJECT_ROOT / "ontology", tmp_path / "ontology")
+    yield tmp_path
