@@ -66,6 +66,17 @@ class NamedQuery:
         values = {**self.defaults, **(overrides or {})}
         return {ox.Variable(name): value for name, value in values.items()}
 
+    def standalone(self) -> str:
+        """The query text with its default bindings as a trailing VALUES clause, to show or share.
+
+        The values are serialised RDF terms from the file header, never user text.
+        """
+        if not self.defaults:
+            return self.text
+        names = " ".join(f"?{name}" for name in self.defaults)
+        values = " ".join(str(term) for term in self.defaults.values())
+        return f"{self.text.rstrip()}\nVALUES ({names}) {{ ({values}) }}\n"
+
     def run(self, store: ox.Store, overrides: dict[str, ox.NamedNode | ox.Literal] | None = None) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
         return store.query(self.text, substitutions=self.substitutions(overrides))
 

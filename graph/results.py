@@ -1,0 +1,144 @@
+"""Serialise query results, stopping at a row cap and saying so in the body where the format allows.
+
+pyoxigraph serialises whole result sets only; a public endpoint must cut large answers and mark
+them as cut, so SELECT results are written here (SPARQL 1.1 JSON, XML, CSV and TSV), and graph
+results go through pyoxigraph's RDF serialisers after the cap.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Iterator
+from itertools import islice
+from xml.sax.saxutils import escape, quoteattr
+
+import pyoxigraph as ox
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+TRUNCATED_LINK = "https://w3id.org/uaeu/ontology#truncated"
+
+RESULT_FORMATS = {
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv; charset=utf-8",
+    "tsv": "text/tab-separated-values; charset=utf-8",
+}
+GRAPH_FORMATS = {
+    "turtle": "text/turtle; charset=utf-8",
+    "ntriples": "application/n-triples",
+    "jsonld": "application/ld+json",
+    "rdfxml": "application/rdf+xml",
+}
+_OX_GRAPH_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+}
+
+
+def capped(items: Iterable[object], cap: int) -> tuple[list[object], bool]:
+    """The first `cap` items, and whether there were more."""
+    iterator: Iterator[object] = iter(items)
+    head = list(islice(iterator, cap))
+    return head, next(iterator, None) is not None
+
+
+def _json_term(term: object) -> dict[str, str]:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != XSD_STRING:
+            out["datatype"] = term.datatype.value
+        return out
+    return {"type": "triple", "value": str(term)}
+
+
+def _xml_term(term: object) -> str:
+    if isinstance(term, ox.NamedNode):
+        return f"<uri>{escape(term.value)}</uri>"
+    if isinstance(term, ox.BlankNode):
+        return f"<bnode>{escape(term.value)}</bnode>"
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
+        if term.datatype.value != XSD_STRING:
+            return f"<literal datatype={quoteattr(term.datatype.value)}>{escape(term.value)}</literal>"
+        return f"<literal>{escape(term.value)}</literal>"
+    return f"<literal>{escape(str(term))}</literal>"
+
+
+def _csv_value(term: object) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, ox.NamedNode | ox.Literal):
+        return term.value
+    return str(term)
+
+
+def _tsv_value(term: object) -> str:
+    return "" if term is None else str(term).replace("\t", "\\t").replace("\n", "\\n")
+
+
+def serialise_select(variables: list[str], rows: list[ox.QuerySolution], truncated: bool, fmt: str) -> bytes:
+    if fmt == "json":
+        head: dict[str, object] = {"vars": variables}
+        if truncated:
+            head["link"] = [TRUNCATED_LINK]
+        bindings = [{v: _json_term(row[v]) for v in variables if row[v] is not None} for row in rows]
+        document: dict[str, object] = {"head": head, "results": {"bindings": bindings}}
+        if truncated:
+            document["truncated"] = True
+        return json.dumps(document, ensure_ascii=False).encode("utf-8")
+    if fmt == "xml":
+        out = ['<?xml version="1.0" encoding="utf-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n<head>']
+        out += [f"<variable name={quoteattr(v)}/>" for v in variables]
+        if truncated:
+            out.append(f"<link href={quoteattr(TRUNCATED_LINK)}/>")
+        out.append("</head>\n<results>")
+        for row in rows:
+            cells = "".join(f"<binding name={quoteattr(v)}>{_xml_term(row[v])}</binding>" for v in variables if row[v] is not None)
+            out.append(f"<result>{cells}</result>")
+        out.append("</results>\n</sparql>\n")
+        return "\n".join(out).encode("utf-8")
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow(variables)
+        writer.writerows([_csv_value(row[v]) for v in variables] for row in rows)
+        return buffer.getvalue().encode("utf-8")
+    if fmt == "tsv":
+        lines = ["\t".join(f"?{v}" for v in variables)]
+        lines += ["\t".join(_tsv_value(row[v]) for v in variables) for row in rows]
+        return ("\n".join(lines) + "\n").encode("utf-8")
+    raise ValueError(f"unknown results format {fmt}")
+
+
+def serialise_boolean(value: bool, fmt: str) -> bytes:
+    if fmt == "json":
+        return json.dumps({"head": {}, "boolean": value}).encode("utf-8")
+    if fmt == "xml":
+        text = "true" if value else "false"
+        return f'<?xml version="1.0" encoding="utf-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n<head/>\n<boolean>{text}</boolean>\n</sparql>\n'.encode()
+    if fmt in ("csv", "tsv"):
+        return f"{'true' if value else 'false'}\n".encode()
+    raise ValueError(f"unknown results format {fmt}")
+
+
+def serialise_graph(triples: list[ox.Triple], truncated: bool, fmt: str, prefixes: dict[str, str]) -> bytes:
+    kwargs = {"prefixes": prefixes} if fmt in ("turtle", "jsonld", "rdfxml") else {}
+    body = ox.serialize(triples, format=_OX_GRAPH_FORMATS[fmt], **kwargs)
+    if truncated and fmt in ("turtle", "ntriples"):
+        body += f"# truncated: only the first {len(triples)} triples are shown\n".encode()
+    if truncated and fmt == "rdfxml":
+        body += f"<!-- truncated: only the first {len(triples)} triples are shown -->\n".encode()
+    return body

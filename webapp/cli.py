@@ -1,0 +1,59 @@
+"""The `uaeu` command: the library's commands (build, validate, query, ...) plus `serve`.
+
+It sits above both `graph` and `webapp`, so `graph` never needs Flask.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from graph import cli as graph_cli
+from graph.config import Settings
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import waitress
+
+    from webapp import create_app
+    from webapp.settings import AppSettings
+
+    settings = Settings.from_env()
+    if args.out:
+        settings = replace(settings, build_dir=Path(args.out))
+    if not (settings.build_dir / "dumps" / "uaeu.nq").exists():
+        print(f"no build at {settings.build_dir}: building first", file=sys.stderr)
+        code = graph_cli.main(["build", "--out", str(settings.build_dir)])
+        if code != 0:
+            return code
+    app_settings = AppSettings.from_env(public_url=f"http://{args.host}:{args.port}/")
+    if args.timeout is not None:
+        app_settings = replace(app_settings, query_timeout=args.timeout)
+    app = create_app(settings, app_settings)
+    print(f"serving release {app.config['UAEU_REPORT']['release']} at {app_settings.public_url} (SPARQL: {app_settings.public_url}sparql)", flush=True)
+    waitress.serve(app, host=args.host, port=args.port, threads=args.threads, ident="uaeu", channel_timeout=60)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    main = graph_cli.parser()
+    sub = next(a for a in main._actions if isinstance(a, argparse._SubParsersAction))
+    serve = sub.add_parser("serve", help="serve the web app and SPARQL endpoint on the embedded store")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=5000, help="port (default 5000)")
+    serve.add_argument("--threads", type=int, default=8, help="HTTP threads (default 8)")
+    serve.add_argument("--timeout", type=float, help="query time limit in seconds (default 10, or $UAEU_QUERY_TIMEOUT)")
+    serve.add_argument("--out", help="build folder to serve (default build/); built first if missing")
+    serve.set_defaults(func=cmd_serve)
+    return main
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,243 @@
+"""`/sparql`: the SPARQL 1.1 Protocol query operation, read-only, time-limited and honest.
+
+GET ?query=, POST form and POST application/sparql-query all end in `_run`. The answer's format
+follows `format=` if given, else the Accept header (with q-values); nothing acceptable is a 406.
+GET with no query gives browsers the query editor and RDF clients the Service Description.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, current_app, render_template, request
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import RDF
+
+from graph.executor import Busy, ExecutorError, QueryExecutor, QueryRequest, QueryTimeout
+from graph.namespaces import prefixes
+from graph.results import GRAPH_FORMATS, RESULT_FORMATS
+from graph.sparql_guard import Refusal, check_graph_parameters, check_query
+from webapp.gallery import gallery
+from webapp.settings import AppSettings
+
+sparql = Blueprint("sparql", __name__)
+
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+FORMATS_NS = Namespace("http://www.w3.org/ns/formats/")
+
+#: media type -> (results format, graph format); server preference is the order given.
+MEDIA_TYPES: dict[str, tuple[str | None, str | None]] = {
+    "application/sparql-results+json": ("json", None),
+    "application/sparql-results+xml": ("xml", None),
+    "text/csv": ("csv", None),
+    "text/tab-separated-values": ("tsv", None),
+    "text/turtle": (None, "turtle"),
+    "application/n-triples": (None, "ntriples"),
+    "application/ld+json": (None, "jsonld"),
+    "application/rdf+xml": (None, "rdfxml"),
+    "application/json": ("json", "jsonld"),
+    "application/xml": ("xml", "rdfxml"),
+    "text/xml": ("xml", "rdfxml"),
+    "application/x-turtle": (None, "turtle"),
+    "text/plain": (None, "ntriples"),
+}
+FORMAT_NAMES = {**{name: (name, None) for name in RESULT_FORMATS}, **{name: (None, name) for name in GRAPH_FORMATS}}
+SD_TYPES = ["text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml"]
+EXPOSED_HEADERS = "X-Truncated, X-Row-Count, X-Row-Cap, X-Query-Seconds"
+
+
+def _settings() -> AppSettings:
+    return current_app.config["UAEU_APP_SETTINGS"]  # type: ignore[no-any-return]
+
+
+def _executor() -> QueryExecutor:
+    return current_app.extensions["uaeu_executor"]  # type: ignore[no-any-return]
+
+
+def _text(status: int, message: str, **headers: str) -> Response:
+    response = Response(message.rstrip("\n") + "\n", status=status, mimetype="text/plain")
+    response.headers.update(headers)
+    return response
+
+
+def _negotiate() -> tuple[str | None, str | None] | Response:
+    """(results format, graph format) from format= or Accept; a Response if format= is unknown."""
+    wanted = request.values.get("format")
+    if wanted:
+        key = wanted.strip().lower()
+        if key in FORMAT_NAMES:
+            return FORMAT_NAMES[key]
+        if key.split(";")[0] in MEDIA_TYPES:
+            return MEDIA_TYPES[key.split(";")[0]]
+        names = ", ".join([*RESULT_FORMATS, *GRAPH_FORMATS])
+        return _text(400, f"unknown format={wanted}; use one of: {names}, or a media type")
+    accept = request.accept_mimetypes
+    if not accept:
+        return "json", "turtle"
+    results = accept.best_match([m for m, (r, _) in MEDIA_TYPES.items() if r])
+    graphs = accept.best_match([m for m, (_, g) in MEDIA_TYPES.items() if g])
+    return (MEDIA_TYPES[results][0] if results else None, MEDIA_TYPES[graphs][1] if graphs else None)
+
+
+def _wants_html() -> bool:
+    """Only a client that names text/html (a browser) gets the editor; `*/*` gets data."""
+    accept = request.accept_mimetypes
+    named = any(value == "text/html" for value, _ in accept)
+    best = accept.best_match(["text/html", *SD_TYPES, *(t.split(";")[0] for t in RESULT_FORMATS.values())])
+    return named and best == "text/html" and "format" not in request.values
+
+
+@sparql.after_request
+def _cors_and_vary(response: Response) -> Response:
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
+    response.vary.add("Accept")
+    return response
+
+
+@sparql.route("/sparql", methods=["OPTIONS"])
+def preflight() -> Response:
+    response = Response(status=204)
+    response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+    response.headers["Access-Control-Allow-Headers"] = "Content-Type, Accept"
+    response.headers["Access-Control-Max-Age"] = "86400"
+    response.headers["Allow"] = "GET, POST, OPTIONS"
+    return response
+
+
+@sparql.get("/sparql")
+def get() -> Any:
+    query = request.args.get("query")
+    if query is None:
+        if _wants_html():
+            return _editor(None)
+        return _service_description()
+    if _wants_html():
+        return _editor(query)
+    return _run(query, request.args.getlist("default-graph-uri"), request.args.getlist("named-graph-uri"))
+
+
+@sparql.post("/sparql")
+def post() -> Any:
+    mimetype = request.mimetype
+    if mimetype == "application/sparql-update" or "update" in request.form:
+        return _text(403, "SPARQL Update is not allowed: this endpoint is read-only")
+    if mimetype == "application/sparql-query":
+        query = request.get_data(as_text=True)
+        return _run(query, request.args.getlist("default-graph-uri"), request.args.getlist("named-graph-uri"))
+    if mimetype == "application/x-www-form-urlencoded":
+        query = request.form.get("query")
+        if query is None:
+            return _text(400, "a POST form needs a 'query' field (SPARQL 1.1 Protocol)")
+        return _run(query, request.form.getlist("default-graph-uri"), request.form.getlist("named-graph-uri"))
+    return _text(415, f"unsupported Content-Type {mimetype or '(none)'}: use application/sparql-query or application/x-www-form-urlencoded")
+
+
+def _run(query: str, default_graphs: list[str], named_graphs: list[str]) -> Response:
+    settings = _settings()
+    executor = _executor()
+    negotiated = _negotiate()
+    if isinstance(negotiated, Response):
+        return negotiated
+    results_format, graph_format = negotiated
+    if results_format is None and graph_format is None:
+        supported = ", ".join(m for m in MEDIA_TYPES if m not in ("text/plain",))
+        return _text(406, f"none of the requested types ({request.headers.get('Accept', '')}) can be served; this endpoint serves: {supported}")
+    try:
+        check_query(query, executor.graphs, settings.max_query_bytes)
+        check_graph_parameters(default_graphs, named_graphs, executor.graphs)
+    except Refusal as refusal:
+        return _text(refusal.status, refusal.reason)
+    base = current_app.config["UAEU_SETTINGS"].base
+    job = QueryRequest(
+        query=query,
+        results_format=results_format,
+        graph_format=graph_format,
+        row_cap=settings.row_cap,
+        base_iri=base,
+        prefixes=prefixes(base),
+        default_graphs=tuple(default_graphs),
+        named_graphs=tuple(named_graphs),
+    )
+    try:
+        outcome = executor.execute(job)
+    except QueryTimeout as err:
+        return _text(503, f"query stopped: {err} (UAEU_QUERY_TIMEOUT={settings.query_timeout:g}); narrow it down or add a LIMIT")
+    except Busy as err:
+        return _text(503, f"server busy: {err}; try again shortly", **{"Retry-After": "2"})
+    except ExecutorError as err:
+        return _text(503, f"query failed: {err}", **{"Retry-After": "2"})
+    if outcome.status == "syntax":
+        return _text(400, f"SPARQL syntax error: {outcome.message}")
+    if outcome.status == "not-acceptable":
+        kind = "SELECT/ASK results" if outcome.kind in ("select", "ask") else "an RDF graph"
+        offered = ", ".join(m for m, pair in MEDIA_TYPES.items() if pair[0 if outcome.kind in ("select", "ask") else 1])
+        return _text(406, f"this query returns {kind}, which can be served as: {offered}")
+    if outcome.status != "ok":
+        return _text(400, f"query failed: {outcome.message}")
+    content_type = RESULT_FORMATS[outcome.fmt] if outcome.kind in ("select", "ask") else GRAPH_FORMATS[outcome.fmt]
+    response = Response(outcome.body, status=200, content_type=content_type)
+    response.headers["X-Row-Count"] = str(outcome.count)
+    response.headers["X-Row-Cap"] = str(settings.row_cap)
+    response.headers["X-Truncated"] = "true" if outcome.truncated else "false"
+    response.headers["X-Query-Seconds"] = f"{outcome.seconds:.4f}"
+    if outcome.fmt == "csv":
+        response.headers["Content-Disposition"] = 'inline; filename="results.csv"'
+    return response
+
+
+def service_description_graph(endpoint: str, graphs: list[str], base: str) -> Graph:
+    """The SPARQL 1.1 Service Description of this endpoint."""
+    graph = Graph()
+    graph.bind("sd", SD)
+    graph.bind("formats", FORMATS_NS)
+    service = URIRef(endpoint)
+    graph.add((service, RDF.type, SD.Service))
+    graph.add((service, SD.endpoint, service))
+    graph.add((service, SD.supportedLanguage, SD.SPARQL11Query))
+    graph.add((service, SD.feature, SD.UnionDefaultGraph))
+    for fmt in ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV", "Turtle", "N-Triples", "JSON-LD", "RDF_XML"):
+        graph.add((service, SD.resultFormat, FORMATS_NS[fmt]))
+    dataset = URIRef(base + "dataset")
+    graph.add((service, SD.defaultDataset, dataset))
+    graph.add((dataset, RDF.type, SD.Dataset))
+    default = BNode("defaultGraph")
+    graph.add((dataset, SD.defaultGraph, default))
+    graph.add((default, RDF.type, SD.Graph))
+    for name in graphs:
+        named = BNode()
+        graph.add((dataset, SD.namedGraph, named))
+        graph.add((named, RDF.type, SD.NamedGraph))
+        graph.add((named, SD.name, URIRef(name)))
+    graph.add(
+        (
+            service,
+            URIRef("http://www.w3.org/2000/01/rdf-schema#comment"),
+            Literal("Read-only SPARQL 1.1 endpoint of the Urban Agenda for the EU knowledge graph.", lang="en"),
+        )
+    )
+    return graph
+
+
+def _service_description() -> Response:
+    settings = _settings()
+    best = request.accept_mimetypes.best_match(SD_TYPES) if request.accept_mimetypes else "text/turtle"
+    if best is None:
+        return _text(406, f"the Service Description is available as: {', '.join(SD_TYPES)}")
+    fmt = {"text/turtle": "turtle", "application/n-triples": "nt", "application/ld+json": "json-ld", "application/rdf+xml": "xml"}[best]
+    graph = service_description_graph(settings.public_url + "sparql", _executor().graphs, current_app.config["UAEU_SETTINGS"].base)
+    body = graph.serialize(format=fmt, encoding="utf-8")
+    return Response(body, content_type=best + ("; charset=utf-8" if best == "text/turtle" else ""))
+
+
+def _editor(query: str | None) -> str:
+    base = current_app.config["UAEU_SETTINGS"].base
+    return render_template(
+        "sparql.html",
+        query=query,
+        gallery=gallery(),
+        prefixes=prefixes(base),
+        endpoint=_settings().public_url + "sparql",
+        timeout=_settings().query_timeout,
+        row_cap=_settings().row_cap,
+    )
