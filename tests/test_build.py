@@ -8,7 +8,6 @@ import json
 from pathlib import Path
 
 import pyoxigraph as ox
-import pytest
 import rdflib
 from rdflib import Dataset, Graph, URIRef
 
@@ -51,9 +50,6 @@ def test_turtle_parses_the_same_with_rdflib_and_pyoxigraph(built: Built, release
     assert with_rdflib == set(built.union)
 
 
-# rdflib's own JSON-LD and TriG parsers still use its deprecated ConjunctiveGraph internally.
-@pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
-@pytest.mark.filterwarnings("ignore:Dataset.default_context is deprecated:DeprecationWarning")
 def test_ntriples_and_jsonld_hold_the_union(built: Built, release_dir: Path) -> None:
     dumps = release_dir / "dumps"
     expected = set(built.union)
@@ -61,8 +57,6 @@ def test_ntriples_and_jsonld_hold_the_union(built: Built, release_dir: Path) -> 
     assert _triples_rdflib(dumps / "uaeu.jsonld", "json-ld") == expected
 
 
-@pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
-@pytest.mark.filterwarnings("ignore:Dataset.default_context is deprecated:DeprecationWarning")
 def test_trig_and_nquads_hold_the_same_union_and_graphs(built: Built, release_dir: Path) -> None:
     dumps = release_dir / "dumps"
     expected = set(built.union)
