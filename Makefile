@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run build validate test lint format clean
+.PHONY: setup assets run build validate test lint format clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11+ is required (found: $$($(PYTHON) --version))"; exit 1; }
@@ -13,7 +13,21 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	@touch $(STAMP)
 
-setup: $(STAMP)
+# Front-end libraries come from npm at set-up (never from a CDN) and are served from our own static
+# folder; node_modules/ and webapp/static/vendor/ are not committed.
+VENDOR := webapp/static/vendor
+ASSETS := $(VENDOR)/yasgui/yasgui.min.js
+
+$(ASSETS): package.json $(wildcard package-lock.json)
+	@command -v npm >/dev/null || { echo "npm is required for the query editor's assets: on Debian/Ubuntu run 'apt-get install npm'"; exit 1; }
+	if [ -f package-lock.json ]; then npm ci --ignore-scripts --no-audit --no-fund --loglevel=error; else npm install --ignore-scripts --no-audit --no-fund --loglevel=error; fi
+	mkdir -p $(VENDOR)/yasgui
+	cp node_modules/@zazuko/yasgui/build/yasgui.min.js node_modules/@zazuko/yasgui/build/yasgui.min.css $(VENDOR)/yasgui/
+	@touch $(ASSETS)
+
+assets: $(ASSETS)
+
+setup: $(STAMP) assets
 
 build: setup
 	$(BIN)/uaeu build
@@ -21,9 +35,11 @@ build: setup
 validate: setup
 	$(BIN)/uaeu validate
 
-# Until the web app lands, `run` builds the graph and says where the dumps are.
+# Set up, build the graph, and serve the web app and SPARQL endpoint on the embedded store.
+HOST ?= 127.0.0.1
+PORT ?= 5000
 run: build
-	@echo "The dumps are in build/dumps/ (see build/report.md). Query them with: $(BIN)/uaeu query 'SELECT ...'"
+	$(BIN)/uaeu serve --host $(HOST) --port $(PORT)
 
 lint: setup
 	$(BIN)/ruff check .
