@@ -1,0 +1,73 @@
+"""The `uaeu` command as a person uses it: build, validate, query in every output form."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from graph.pipeline import Built
+from graph.queries import EXAMPLES_DIR
+
+
+def uaeu(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "webapp.cli", *args], capture_output=True, text=True, timeout=120, check=False)
+
+
+def test_query_formats(built: Built, release_dir: Path) -> None:
+    query = "SELECT ?n WHERE { <https://w3id.org/uaeu/id/organisation/sofia-municipality> <http://www.w3.org/2004/02/skos/core#prefLabel> ?n } ORDER BY ?n"
+    table = uaeu("query", query, "--out", str(release_dir))
+    assert table.returncode == 0, table.stderr
+    assert "Sofia Municipality" in table.stdout
+    assert "Столична община" in table.stdout
+    assert table.stdout.rstrip().endswith("(2 rows)")
+    as_csv = uaeu("query", query, "--format", "csv", "--out", str(release_dir))
+    assert next(csv.reader(io.StringIO(as_csv.stdout))) == ["n"]
+    as_json = json.loads(uaeu("query", query, "--format", "json", "--out", str(release_dir)).stdout)
+    assert {b["n"]["value"] for b in as_json["results"]["bindings"]} == {"Sofia Municipality", "Столична община"}
+
+
+def test_query_file_with_default_and_overridden_bindings(built: Built, release_dir: Path) -> None:
+    path = str(EXAMPLES_DIR / "01-partnership-coordinators.rq")
+    default = uaeu("query", "--file", path, "--format", "csv", "--out", str(release_dir))
+    assert default.returncode == 0, default.stderr
+    assert "Sofia Municipality" in default.stdout
+    housing = uaeu(
+        "query", "--file", path, "--format", "csv", "--bind", "partnership=<https://w3id.org/uaeu/id/partnership/housing>", "--out", str(release_dir)
+    )
+    assert "Sofia Municipality" not in housing.stdout
+    assert len(list(csv.reader(io.StringIO(housing.stdout)))) == 3
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "words"),
+    [
+        (["query", "SELECT ?x WHERE { ?x }"], 2, "SPARQL syntax error"),
+        (["query", "--file", str(EXAMPLES_DIR / "01-partnership-coordinators.rq"), "--bind", "partnership=digital-transition"], 2, "cannot bind"),
+    ],
+)
+def test_query_errors_are_clear(built: Built, release_dir: Path, args: list[str], code: int, words: str) -> None:
+    result = uaeu(*args, "--out", str(release_dir))
+    assert result.returncode == code
+    assert words in result.stderr
+
+
+def test_query_without_a_build_says_so(tmp_path: Path) -> None:
+    result = uaeu("query", "ASK {}", "--out", str(tmp_path / "nothing"))
+    assert result.returncode == 1
+    assert "run 'uaeu build' first" in result.stderr
+
+
+def test_validate_and_build_report(tmp_path: Path) -> None:
+    validate = uaeu("validate")
+    assert validate.returncode == 0, validate.stderr
+    assert validate.stdout.startswith("valid: ")
+    build = uaeu("build", "--out", str(tmp_path / "b"))
+    assert build.returncode == 0, build.stderr
+    assert "20 partnerships" in build.stdout
+    assert "warning: building-decarbonisation: no coordinator stated by the sources" in build.stdout
