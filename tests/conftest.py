@@ -12,6 +12,7 @@ import pytest
 from graph.config import PROJECT_ROOT, Settings
 from graph.pipeline import Built, build
 from graph.store import load_store
+from tests.servers import start_server
 
 BASE = "https://w3id.org/uaeu/"
 ID = BASE + "id/"
@@ -31,6 +32,16 @@ def built(release_dir: Path) -> Built:
 @pytest.fixture(scope="session")
 def store(built: Built, release_dir: Path) -> ox.Store:
     return load_store(release_dir / "dumps")
+
+
+@pytest.fixture(scope="session")
+def live_server(built: Built, release_dir: Path) -> Iterator[str]:
+    """A real `uaeu serve` of the session build on a free 127.0.0.1 port; its base URL (no trailing slash).
+
+    For other settings (e.g. UAEU_QUERY_TIMEOUT) start your own with `tests.servers.start_server(release_dir, env)`.
+    """
+    with start_server(release_dir) as server:
+        yield server.url
 
 
 def select(store: ox.Store, query: str, **bindings: ox.NamedNode | ox.Literal) -> list[dict[str, str]]:

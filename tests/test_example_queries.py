@@ -7,6 +7,7 @@ binding), and its answer is checked against the curated facts.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Protocol
 
 import pyoxigraph as ox
 import pytest
@@ -17,16 +18,30 @@ from tests.conftest import ID
 Rows = list[dict[str, str]]
 
 
-def run(store: ox.Store, name: str, **bindings: ox.NamedNode | ox.Literal) -> Rows:
-    query = next(q for q in example_queries() if q.name == name)
-    solutions = query.run(store, bindings)
-    assert isinstance(solutions, ox.QuerySolutions)
-    names = [v.value for v in solutions.variables]
-    return [{n: s[n].value for n in names if s[n] is not None} for s in solutions]
+class Runner(Protocol):
+    """Runs the named example query (with optional other bindings) somewhere; rows as {variable: lexical value}.
+
+    The checks take a runner so the same checks hold in-process here and over HTTP in test_gallery_http.py.
+    """
+
+    def __call__(self, name: str, **bindings: ox.NamedNode | ox.Literal) -> Rows: ...
 
 
-def check_coordinators(store: ox.Store) -> None:
-    rows = run(store, "01-partnership-coordinators")
+def store_runner(store: ox.Store) -> Runner:
+    """A runner over an in-process store."""
+
+    def run(name: str, **bindings: ox.NamedNode | ox.Literal) -> Rows:
+        query = next(q for q in example_queries() if q.name == name)
+        solutions = query.run(store, bindings)
+        assert isinstance(solutions, ox.QuerySolutions)
+        names = [v.value for v in solutions.variables]
+        return [{n: s[n].value for n in names if s[n] is not None} for s in solutions]
+
+    return run
+
+
+def check_coordinators(run: Runner) -> None:
+    rows = run("01-partnership-coordinators")
     assert {r["organisation"] for r in rows} == {
         ID + "organisation/estonia-national-authorities",
         ID + "organisation/oulu-city",
@@ -34,12 +49,12 @@ def check_coordinators(store: ox.Store) -> None:
     }
     assert {r["evidence"] for r in rows} == {"stated"}
     assert {r["country"] for r in rows} == {"EE", "FI", "BG"}
-    housing = run(store, "01-partnership-coordinators", partnership=ox.NamedNode(ID + "partnership/housing"))
+    housing = run("01-partnership-coordinators", partnership=ox.NamedNode(ID + "partnership/housing"))
     assert len(housing) == 2
 
 
-def check_event(store: ox.Store) -> None:
-    rows = run(store, "02-event-details")
+def check_event(run: Runner) -> None:
+    rows = run("02-event-details")
     assert {(r["start"], r["end"]) for r in rows} == {("2017-06-07", "2017-06-08")}
     assert {r["city"] for r in rows} == {"Sofia"}
     assert all("COOP" in r["venue"] for r in rows)
@@ -48,8 +63,8 @@ def check_event(store: ox.Store) -> None:
     assert all("Sofia Municipal Council" in r["office"] for r in rows)
 
 
-def check_panels(store: ox.Store) -> None:
-    rows = run(store, "03-event-panels")
+def check_panels(run: Runner) -> None:
+    rows = run("03-event-panels")
     assert [int(r["position"]) for r in rows] == [1, 2, 3, 4, 5, 6, 7]
     assert rows[0]["title_en"] == "E-government"
     assert rows[0]["title_bg"] == "Е-управление"
@@ -57,8 +72,8 @@ def check_panels(store: ox.Store) -> None:
     assert all(r.get("title_bg") for r in rows)
 
 
-def check_overview(store: ox.Store) -> None:
-    rows = run(store, "04-partnerships-overview")
+def check_overview(run: Runner) -> None:
+    rows = run("04-partnerships-overview")
     by_id = {r["partnership"].rsplit("/", 1)[1]: r for r in rows}
     assert len(by_id) == 20
     dt = by_id["digital-transition"]
@@ -71,25 +86,25 @@ def check_overview(store: ox.Store) -> None:
     assert starts == sorted(starts)
 
 
-def check_sources(store: ox.Store) -> None:
-    rows = run(store, "05-membership-sources")
+def check_sources(run: Runner) -> None:
+    rows = run("05-membership-sources")
     sources = {r["source"].rsplit("/", 1)[1] for r in rows}
     assert {"newsroom-4-new-partnerships", "visitsofia-2168", "sda-946-sofia-meeting"} <= sources
     assert {r["role"] for r in rows} == {"coordinator"}
     assert all(r["url"].startswith("http") for r in rows)
 
 
-def check_city(store: ox.Store) -> None:
-    rows = run(store, "06-partnerships-of-a-city")
+def check_city(run: Runner) -> None:
+    rows = run("06-partnerships-of-a-city")
     assert ("Digital Transition", "Sofia Municipality", "coordinator", "stated") in {
         (r["partnershipName"], r["organisationName"], r["role"], r["evidence"]) for r in rows
     }
-    oulu = run(store, "06-partnerships-of-a-city", city=ox.NamedNode(ID + "place/oulu"))
+    oulu = run("06-partnerships-of-a-city", city=ox.NamedNode(ID + "place/oulu"))
     assert "Digital Transition" in {r["partnershipName"] for r in oulu}
 
 
-def check_labels(store: ox.Store) -> None:
-    rows = run(store, "07-labels-en-bg")
+def check_labels(run: Runner) -> None:
+    rows = run("07-labels-en-bg")
     kinds = {r["kind"] for r in rows}
     assert kinds == {"partnership", "theme", "role"}
     assert sum(1 for r in rows if r["kind"] == "partnership") == 20
@@ -100,25 +115,25 @@ def check_labels(store: ox.Store) -> None:
     assert dt["bg"] == "Дигитален преход"
 
 
-def check_member_states(store: ox.Store) -> None:
-    rows = run(store, "08-member-states-by-partnerships")
+def check_member_states(run: Runner) -> None:
+    rows = run("08-member-states-by-partnerships")
     counts = [int(r["partnerships"]) for r in rows]
     assert counts == sorted(counts, reverse=True)
     assert counts[0] >= 5
     assert "EE" in {r["country"] for r in rows}
 
 
-def check_weaker(store: ox.Store) -> None:
-    rows = run(store, "09-weaker-evidence")
+def check_weaker(run: Runner) -> None:
+    rows = run("09-weaker-evidence")
     assert rows
     assert "stated" not in {r["evidence"] for r in rows}
     assert ("Eurocities", "general-statement") in {(r["organisationName"], r["evidence"]) for r in rows}
-    aq = run(store, "09-weaker-evidence", partnership=ox.NamedNode(ID + "partnership/air-quality"))
+    aq = run("09-weaker-evidence", partnership=ox.NamedNode(ID + "partnership/air-quality"))
     assert ("coordinator", "unconfirmed") in {(r["role"], r["evidence"]) for r in aq}
 
 
-def check_timeline(store: ox.Store) -> None:
-    rows = run(store, "10-partnership-timeline")
+def check_timeline(run: Runner) -> None:
+    rows = run("10-partnership-timeline")
     starts = [r["start"] for r in rows]
     assert starts == sorted(starts)
     sofia = [r for r in rows if r["start"] == "2017-06-07"]
@@ -126,22 +141,22 @@ def check_timeline(store: ox.Store) -> None:
     assert any(r["start"] == "2017-02-16" and r["type"] == "kick-off-meeting" and r.get("place") == "Oulu" for r in rows)
 
 
-def check_coordinating_cities(store: ox.Store) -> None:
-    rows = run(store, "11-cities-coordinating")
+def check_coordinating_cities(run: Runner) -> None:
+    rows = run("11-cities-coordinating")
     pairs = {(r.get("cityName"), r["partnershipName"]) for r in rows}
     assert ("Sofia", "Digital Transition") in pairs
     assert ("Oulu", "Digital Transition") in pairs
     assert all(r.get("country") for r in rows if r.get("cityName"))
 
 
-def check_conflicts(store: ox.Store) -> None:
-    rows = run(store, "12-date-conflicts")
+def check_conflicts(run: Runner) -> None:
+    rows = run("12-date-conflicts")
     assert len(rows) >= 5
     assert any("Circular" in r["label"] for r in rows)
 
 
-def check_action_plan(store: ox.Store) -> None:
-    rows = run(store, "13-action-plan")
+def check_action_plan(run: Runner) -> None:
+    rows = run("13-action-plan")
     two = [r for r in rows if r["number"] == "2"]
     assert len(two) == 1
     assert two[0]["title"] == "Digital Neighbourhood Instrument"
@@ -149,20 +164,20 @@ def check_action_plan(store: ox.Store) -> None:
     assert two[0]["leader"] == "Sofia Municipality"
 
 
-def check_source_graph(store: ox.Store) -> None:
-    rows = run(store, "14-what-a-source-says")
+def check_source_graph(run: Runner) -> None:
+    rows = run("14-what-a-source-says")
     assert ("event", ID + "event/dt-2nd-sofia-2017") in {(r["kind"], r["thing"]) for r in rows}
     assert "Sofia Municipality" in {r["label"] for r in rows if r["kind"] == "membership"}
 
 
-def check_per_country(store: ox.Store) -> None:
-    rows = run(store, "15-organisations-per-country")
+def check_per_country(run: Runner) -> None:
+    rows = run("15-organisations-per-country")
     bg = {r["kind"]: int(r["organisations"]) for r in rows if r["country"] == "BG"}
     assert bg.get("city", 0) >= 1
     assert all(int(r["organisations"]) > 0 for r in rows)
 
 
-CHECKS: dict[str, Callable[[ox.Store], None]] = {
+CHECKS: dict[str, Callable[[Runner], None]] = {
     "01-partnership-coordinators": check_coordinators,
     "02-event-details": check_event,
     "03-event-panels": check_panels,
@@ -191,7 +206,7 @@ def test_every_example_query_has_a_check_and_a_question() -> None:
 
 @pytest.mark.parametrize("name", sorted(CHECKS))
 def test_example_query_answers(name: str, store: ox.Store) -> None:
-    CHECKS[name](store)
+    CHECKS[name](store_runner(store))
 
 
 def test_bindings_come_from_the_header_not_the_text() -> None:

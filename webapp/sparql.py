@@ -41,7 +41,20 @@ MEDIA_TYPES: dict[str, tuple[str | None, str | None]] = {
     "application/x-turtle": (None, "turtle"),
     "text/plain": (None, "ntriples"),
 }
-FORMAT_NAMES = {**{name: (name, None) for name in RESULT_FORMATS}, **{name: (None, name) for name in GRAPH_FORMATS}}
+FORMAT_NAMES: dict[str, tuple[str | None, str | None]] = {
+    **{name: (name, None) for name in RESULT_FORMATS},
+    **{name: (None, name) for name in GRAPH_FORMATS},
+    # Names other clients send (SPARQLWrapper, YASGUI, Virtuoso and Fuseki users).
+    "json": ("json", "jsonld"),
+    "xml": ("xml", "rdfxml"),
+    "n3": (None, "turtle"),
+    "ttl": (None, "turtle"),
+    "nt": (None, "ntriples"),
+    "n-triples": (None, "ntriples"),
+    "json-ld": (None, "jsonld"),
+    "rdf+xml": (None, "rdfxml"),
+    "rdf": (None, "rdfxml"),
+}
 SD_TYPES = ["text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml"]
 EXPOSED_HEADERS = "X-Truncated, X-Row-Count, X-Row-Cap, X-Query-Seconds"
 
