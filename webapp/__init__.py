@@ -34,11 +34,15 @@ def create_app(settings: Settings | None = None, app_settings: AppSettings | Non
     # needed); user-written SPARQL only ever runs in the executor's killable workers.
     app.extensions["uaeu_store"] = load_store(dumps)
 
+    from webapp.dumps_view import dumps as dumps_blueprint
     from webapp.home import home
+    from webapp.linkeddata import linkeddata
     from webapp.sparql import sparql
 
     app.register_blueprint(home)
     app.register_blueprint(sparql)
+    app.register_blueprint(linkeddata)
+    app.register_blueprint(dumps_blueprint)
     return app
 
 
