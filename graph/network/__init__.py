@@ -1,0 +1,237 @@
+"""The partner network of the Urban Agenda: who works with whom, through which partnerships, on what evidence.
+
+Public API (a web route calls these with its query parameters):
+
+    data = network_data(store, release=...)                # read once per data load (cached per store)
+    net = build_network(data, NetworkOptions.from_params(request.args))   # cached per options, with metrics
+    metrics(net.graph); ego(net, node, radius); shortest_connection(data, org_a, org_b, options)
+    to_gexf(net), to_graphml(net), to_cytoscape_json(net), to_node_link(net), to_csv(net)
+
+Graphs that come from the cache are shared: treat them as read-only (ego() returns a new graph).
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+from collections import OrderedDict
+from typing import Any
+
+import networkx as nx
+import pyoxigraph as ox
+
+from graph.config import DEFAULT_BASE
+from graph.network.export import FORMATS, export, network_meta, to_csv, to_cytoscape_json, to_gexf, to_graphml, to_node_link
+from graph.network.extract import EVIDENCE_ORDER, NetworkData, describe, load_network_data
+from graph.network.metrics import METRICS, annotate, communities, components, metrics, summary
+from graph.network.model import (
+    KINDS,
+    PARTNER_ROLES,
+    WEIGHTING_DEFINITIONS,
+    WEIGHTINGS,
+    Network,
+    NetworkOptionError,
+    NetworkOptions,
+    make_network,
+)
+
+__all__ = [
+    "EVIDENCE_ORDER",
+    "FORMATS",
+    "KINDS",
+    "METRICS",
+    "PARTNER_ROLES",
+    "WEIGHTINGS",
+    "WEIGHTING_DEFINITIONS",
+    "Network",
+    "NetworkData",
+    "NetworkOptionError",
+    "NetworkOptions",
+    "annotate",
+    "build_network",
+    "clear_cache",
+    "communities",
+    "components",
+    "describe",
+    "ego",
+    "export",
+    "export_network",
+    "load_network_data",
+    "metrics",
+    "network_data",
+    "network_meta",
+    "resolve_node",
+    "shortest_connection",
+    "summary",
+    "to_csv",
+    "to_cytoscape_json",
+    "to_gexf",
+    "to_graphml",
+    "to_node_link",
+    "warm_up",
+]
+
+_STORES: OrderedDict[int, tuple[ox.Store, NetworkData]] = OrderedDict()
+_STORE_SLOTS = 4
+
+
+def network_data(store: ox.Store, base: str = DEFAULT_BASE, release: str = "") -> NetworkData:
+    """The store's network facts, read once per store object (a reload gives a new store, so new data)."""
+    key = id(store)
+    cached = _STORES.get(key)
+    if cached is not None and cached[0] is store and cached[1].release == release and cached[1].base == base:
+        _STORES.move_to_end(key)
+        return cached[1]
+    data = load_network_data(store, base=base, release=release)
+    _STORES[key] = (store, data)
+    while len(_STORES) > _STORE_SLOTS:
+        _STORES.popitem(last=False)
+    return data
+
+
+@functools.lru_cache(maxsize=128)
+def _built(data: NetworkData, options: NetworkOptions) -> Network:
+    network = make_network(data, options)
+    annotate(network.graph)
+    return network
+
+
+def build_network(source: ox.Store | NetworkData, options: NetworkOptions | None = None) -> Network:
+    """The network with every node's metrics and a meta block; cached per (data, options)."""
+    data = source if isinstance(source, NetworkData) else network_data(source)
+    return _built(data, options or NetworkOptions())
+
+
+@functools.lru_cache(maxsize=32)
+def _plain(data: NetworkData, options: NetworkOptions) -> Network:
+    """A network without metrics (paths need only the edges)."""
+    return make_network(data, options)
+
+
+@functools.lru_cache(maxsize=256)
+def _exported(data: NetworkData, options: NetworkOptions, fmt: str) -> bytes | tuple[str, str]:
+    return export(_built(data, options), fmt)
+
+
+def export_network(source: ox.Store | NetworkData, options: NetworkOptions | None = None, fmt: str = "json") -> bytes | tuple[str, str]:
+    """A whole network serialised (bytes, or (nodes, edges) CSV), cached per (data, options, format) for the web API."""
+    if fmt not in FORMATS:
+        raise NetworkOptionError(f"format: unknown format '{fmt}' (expected one of: {', '.join(FORMATS)})")
+    data = source if isinstance(source, NetworkData) else network_data(source)
+    return _exported(data, options or NetworkOptions(), fmt)
+
+
+def warm_up(source: ox.Store | NetworkData, formats: tuple[str, ...] = ("json",)) -> dict[str, float]:
+    """Build (and export) the default network of every kind, so the first web request is fast; seconds per kind."""
+    import time
+
+    data = source if isinstance(source, NetworkData) else network_data(source)
+    spent = {}
+    for kind in KINDS:
+        started = time.perf_counter()
+        for fmt in formats:
+            export_network(data, NetworkOptions(kind=kind), fmt)
+        spent[kind] = time.perf_counter() - started
+    return spent
+
+
+def clear_cache() -> None:
+    """Forget loaded data, built networks and exports (after a new build is loaded)."""
+    _STORES.clear()
+    _built.cache_clear()
+    _plain.cache_clear()
+    _exported.cache_clear()
+
+
+def resolve_node(graph: nx.Graph, text: str) -> str:
+    """A node from its IRI, the end of its IRI ('tallinn-city', 'organisation/tallinn-city'), or its exact label."""
+    if text in graph:
+        return text
+    wanted = text.strip().strip("/")
+    matches = [n for n in graph if str(n).endswith("/" + wanted)]
+    if not matches:
+        matches = [n for n, d in graph.nodes(data=True) if str(d.get("label", "")).casefold() == wanted.casefold()]
+    if not matches:
+        matches = [n for n, d in graph.nodes(data=True) if str(d.get("country", "")).casefold() == wanted.casefold() and d.get("kind") == "country"]
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        raise NetworkOptionError(f"node: '{text}' is not in this network (give an IRI, a slug such as 'tallinn-city', or a label)")
+    raise NetworkOptionError(f"node: '{text}' is ambiguous: {', '.join(sorted(matches)[:10])}")
+
+
+def ego(network: Network | nx.Graph, node: str, radius: int = 1) -> Network:
+    """The ego network of any node: it, its neighbours up to `radius` hops, and the edges among them.
+
+    Node metrics stay those of the whole network (centrality inside a star would say nothing).
+    """
+    graph = network.graph if isinstance(network, Network) else network
+    if radius < 0:
+        raise NetworkOptionError("radius: must be 0 or more")
+    centre = resolve_node(graph, node)
+    sub = nx.ego_graph(graph, centre, radius=radius).copy()
+    meta = {**graph.graph.get("meta", {}), "ego": {"centre": centre, "radius": radius, "note": "node metrics are those of the whole network"}}
+    meta["counts"] = {**meta.get("counts", {}), "nodes": sub.number_of_nodes(), "edges": sub.number_of_edges()}
+    sub.graph = {"meta": meta}
+    return Network(sub, meta)
+
+
+def _links_between(bipartite: nx.Graph, a: str, b: str) -> list[dict[str, Any]]:
+    """Every partnership that joins organisations a and b, with each side's role, evidence and sources."""
+    links = []
+    for partnership in sorted(set(bipartite[a]) & set(bipartite[b])):
+        sides = []
+        for org in (a, b):
+            edge = bipartite.edges[partnership, org]
+            sides.append(
+                {
+                    "organisation": org,
+                    "label": bipartite.nodes[org]["label"],
+                    "roles": edge["roles"].split("; "),
+                    "evidence": edge["evidence"],
+                    "memberships": edge["memberships"].split(),
+                    "sources": edge["sources"].split(),
+                    "period_start": edge["period_start"],
+                    "period_end": edge["period_end"],
+                    "dated_by": edge["dated_by"],
+                }
+            )
+        links.append({"partnership": partnership, "label": bipartite.nodes[partnership]["label"], "sides": sides})
+    return links
+
+
+def shortest_connection(source: ox.Store | NetworkData, org_a: str, org_b: str, options: NetworkOptions | None = None) -> dict[str, Any]:
+    """The shortest chain of partnerships between two organisations, under the same filters, with its evidence.
+
+    Each step lists every partnership that joins the two organisations of that step (not only the
+    one on the path), the role and evidence of both, and the sources of their memberships.
+    """
+    base = options or NetworkOptions()
+    bipartite_options = NetworkOptions(**{**base.__dict__, "kind": "bipartite"})
+    data = source if isinstance(source, NetworkData) else network_data(source)
+    network = _plain(data, bipartite_options)
+    graph = network.graph
+    everyone = _plain(data, NetworkOptions(kind="bipartite", roles=("all",), evidence=("all",))).graph
+    a, b = resolve_node(everyone, org_a), resolve_node(everyone, org_b)
+    for node in (a, b):
+        if everyone.nodes[node]["kind"] != "organisation":
+            raise NetworkOptionError(f"path: '{node}' is a {everyone.nodes[node]['kind']}, not an organisation")
+    meta = {k: v for k, v in network.meta.items() if k != "metrics"}
+    result: dict[str, Any] = {"from": a, "to": b, "meta": {**meta, "kind": "path"}}
+    missing = [node for node in (a, b) if node not in graph]
+    try:
+        path = [] if missing else nx.shortest_path(graph, a, b)
+    except nx.NetworkXNoPath:
+        path = []
+    if not path:
+        return {**result, "connected": False, "not_in_network": missing, "partnerships_between": None, "path": [], "organisations": [], "steps": []}
+    organisations = path[0::2]
+    steps = [{"from": x, "to": y, "via": path[2 * i + 1], "links": _links_between(graph, x, y)} for i, (x, y) in enumerate(itertools.pairwise(organisations))]
+    return {
+        **result,
+        "connected": True,
+        "partnerships_between": len(steps),
+        "path": path,
+        "organisations": [{"id": o, "label": graph.nodes[o]["label"]} for o in organisations],
+        "steps": steps,
+    }
