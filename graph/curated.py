@@ -382,6 +382,8 @@ def _check_people(check: _Checker, records: list[Record], data: CuratedData) -> 
 
 
 PARTNERSHIP_FIELDS = ("id", "name", "short_name", "themes", "generation", "start", "end", "milestones", "stated_member_count", "action_plan", "sources", "note")
+#: stated_member_count: the sources' words, and the number where a source gives one (`approximate` for "around 20").
+MEMBER_COUNT_FIELDS = ("text", "count", "approximate", "sources")
 DATED_FIELDS = ("date", "end", "certainty", "sources", "note", "conflicts")
 ACTION_FIELDS = ("id", "number", "title", "pillar", "leaders", "status", "sources", "note")
 EVENT_FIELDS = (
@@ -500,13 +502,42 @@ def _check_partnerships(check: _Checker, records: list[Record], data: CuratedDat
             if sub is None:
                 check.problems.append(record.problem("stated_member_count", "must be a mapping {text: ..., sources: [...]}"))
             else:
+                check.known_fields(sub, (f"stated_member_count.{k}" for k in MEMBER_COUNT_FIELDS))
                 record.values["stated_member_count"] = {
                     "text": check.text(sub, "stated_member_count.text", required=True),
+                    "count": _member_count(check, sub),
+                    "approximate": _flag(check, sub, "stated_member_count.approximate"),
                     "sources": check.sources(sub, data.sources, "stated_member_count.sources"),
                 }
     data.partnerships = check.unique(records, "id", "partnership id")
     for record in records:
         _check_action_plan(check, record, data)
+
+
+def _member_count(check: _Checker, sub: Record) -> int | None:
+    """The number of members a source states, as a whole number, or None when no source gives one.
+
+    Kept next to the source's own words so "how complete is this list?" can be computed, while the
+    words stay the authority: a count is only written where a source gives a number.
+    """
+    name = "stated_member_count.count"
+    value = sub.get(name)
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        check.problems.append(sub.problem(name, f"'{value}' is not a whole number of members (e.g. 30); leave it out when no source gives a number"))
+        return None
+    return value
+
+
+def _flag(check: _Checker, sub: Record, name: str) -> bool:
+    value = sub.get(name)
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        check.problems.append(sub.problem(name, f"'{value}' is not true or false"))
+        return False
+    return value
 
 
 def _check_action_plan(check: _Checker, record: Record, data: CuratedData) -> None:

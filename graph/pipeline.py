@@ -36,6 +36,12 @@ def ontology_version(model: Graph, base: str) -> str:
     return str(version) if version is not None else "0"
 
 
+def read_checked(settings: Settings) -> CuratedData:
+    """Only read and check the curated data (no RDF, no SHACL): enough for the coverage figures."""
+    model = load_model(settings.ontology_dir, settings.base, PROJECT_ROOT)
+    return load_curated(settings.data_dir, notations(model, settings.base, VOCABULARIES), PROJECT_ROOT)
+
+
 def assemble(settings: Settings) -> Built:
     """Everything but writing: raises CuratedDataError with every problem found."""
     timings: dict[str, float] = {}

@@ -242,6 +242,9 @@ def _partnerships(sink: QuadSink, data: CuratedData) -> None:
         if count:
             cgraphs = sink.graphs_for(count["sources"])
             sink.add(node, uaeu.statedMemberCount, Literal(count["text"], lang="en"), cgraphs)
+            if count.get("count") is not None:
+                # The number beside the words, so a query can compare it with the recorded members.
+                sink.add(node, uaeu.statedMemberTotal, Literal(count["count"], datatype=XSD.nonNegativeInteger), cgraphs)
         _milestones(sink, ident, node, record.get("milestones"))
         _action_plan(sink, ident, node, record)
 

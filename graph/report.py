@@ -8,6 +8,7 @@ from typing import Any
 from rdflib import Graph
 from rdflib.namespace import RDF
 
+from graph.coverage import coverage_markdown, coverage_rows, identifier_status, identifiers_markdown
 from graph.curated import CuratedData
 from graph.namespaces import Minter, prefixes
 
@@ -54,6 +55,11 @@ def build_report(data: CuratedData, union: Graph, quad_count: int, graph_count: 
     warnings.append(f"{len(no_coordinates)} of {sum(1 for r in data.places.values() if r.get('type') != 'venue')} places have no verified coordinates")
     warnings.append(f"{len(no_qid)} places have no verified Wikidata identifier")
     warnings.append(f"{len(uncertain_events)} of {len(data.events)} events have dates that are not plainly stated (see uaeu:dateCertainty)")
+    identifiers = identifier_status(data)
+    if identifiers["geonames_unmatched"]:
+        warnings.append(f"{len(identifiers['geonames_unmatched'])} cities have no verified GeoNames id: {', '.join(identifiers['geonames_unmatched'])}")
+    if identifiers["eu_bodies_without_authority_iri"]:
+        warnings.append(f"{len(identifiers['eu_bodies_without_authority_iri'])} EU bodies have no verified EU corporate-body IRI")
     return {
         "release": release,
         "base": mint.base,
@@ -75,6 +81,8 @@ def build_report(data: CuratedData, union: Graph, quad_count: int, graph_count: 
         "classes": dict(sorted(classes.items())),
         "memberships_by_role_and_evidence": dict(sorted(roles.items())),
         "partnerships": partnerships,
+        "coverage": coverage_rows(data),
+        "identifiers": identifiers,
         "warnings": warnings,
     }
 
@@ -94,6 +102,16 @@ def report_markdown(report: dict[str, Any]) -> str:
         lines.append(
             f"| {row['name']} | {', '.join(row['coordinators_stated']) or '(none)'} | {row['members_stated']} | {row['entries_weaker_evidence']} | {row['entries_other_roles']} | {size} |"
         )
+    lines += [
+        "",
+        "## Coverage of the member lists",
+        "",
+        "Known members: coordinators and members named by a source (evidence `stated`), counted once each.",
+        "",
+    ]
+    lines += coverage_markdown(report["coverage"]).splitlines()
+    lines += ["", "## Identifiers", ""]
+    lines += identifiers_markdown(report["identifiers"]).splitlines()
     lines += ["", "## Memberships by role and evidence", "", "| role/evidence | count |", "|---|---:|"]
     lines += [f"| {k} | {v} |" for k, v in report["memberships_by_role_and_evidence"].items()]
     lines += ["", "## Classes", "", "| class | instances |", "|---|---:|"]
