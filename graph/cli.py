@@ -106,6 +106,112 @@ def cmd_query(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    """Print the coverage table (the README's data section is pasted from it) and/or the identifier table."""
+    from graph.coverage import coverage_markdown, coverage_rows, identifier_status, identifiers_markdown
+    from graph.pipeline import read_checked
+
+    try:
+        data = read_checked(_settings(args))
+    except CuratedDataError as err:
+        return _report_problems(err, "report")
+    parts = []
+    if args.coverage or not args.identifiers:
+        parts.append(coverage_markdown(coverage_rows(data)))
+    if args.identifiers:
+        parts.append(identifiers_markdown(identifier_status(data)))
+    sys.stdout.write("\n".join(parts))
+    return EXIT_OK
+
+
+def _release_of(settings: Settings) -> str:
+    import json
+
+    try:
+        return str(json.loads((settings.build_dir / "report.json").read_text(encoding="utf-8")).get("release", ""))
+    except (OSError, ValueError):
+        return ""
+
+
+def cmd_network(args: argparse.Namespace) -> int:
+    import json
+
+    from graph.network import NetworkOptionError, NetworkOptions, build_network, ego, export, network_data, resolve_node, shortest_connection
+    from graph.store import load_release_store
+
+    settings = _settings(args)
+    if args.build:
+        settings = replace(settings, build_dir=Path(args.build))
+    wanted = {"ego": 1, "path": 2}.get(args.what, 0)
+    if len(args.nodes) != wanted:
+        print(f"error: 'uaeu network {args.what}' takes {wanted or 'no'} entit{'y' if wanted == 1 else 'ies'}, got {len(args.nodes)}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        store = load_release_store(settings)
+    except FileNotFoundError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_DATA
+    data = network_data(store, base=settings.base, release=_release_of(settings))
+    params = {
+        k: v for k, v in vars(args).items() if k in ("weighting", "as_of", "start", "end", "roles", "partner_types", "themes", "partnerships", "evidence")
+    }
+    try:
+        if args.what == "path":
+            found = shortest_connection(data, args.nodes[0], args.nodes[1], NetworkOptions.from_params(params))
+            text = json.dumps(found, ensure_ascii=False, indent=1) + "\n" if args.format == "json" else _path_text(found)
+            return _emit(text.encode("utf-8"), args.output)
+        if args.what == "ego":
+            kinds = [args.kind] if args.kind else ["organisations", "partnerships", "countries"]
+            for position, kind in enumerate(kinds):
+                network = build_network(data, NetworkOptions.from_params(params, kind=kind))
+                try:
+                    resolve_node(network.graph, args.nodes[0])
+                except NetworkOptionError:
+                    if position == len(kinds) - 1:
+                        raise
+                    continue
+                network = ego(network, args.nodes[0], args.radius)
+                break
+        else:
+            network = build_network(data, NetworkOptions.from_params(params, kind=args.what))
+        out = export(network, args.format)
+    except NetworkOptionError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    if isinstance(out, tuple):
+        if not args.output:
+            return _emit((out[0] + "\n" + out[1]).encode("utf-8"), None)
+        stem = Path(args.output).with_suffix("")
+        _emit(out[0].encode("utf-8"), str(stem) + ".nodes.csv")
+        return _emit(out[1].encode("utf-8"), str(stem) + ".edges.csv")
+    return _emit(out, args.output)
+
+
+def _emit(payload: bytes, output: str | None) -> int:
+    if output:
+        Path(output).write_bytes(payload)
+        print(f"wrote {output} ({len(payload)} bytes)", file=sys.stderr)
+    else:
+        sys.stdout.buffer.write(payload)
+        sys.stdout.flush()
+    return EXIT_OK
+
+
+def _path_text(found: dict) -> str:
+    if not found["connected"]:
+        return f"no connection between {found['from']} and {found['to']} under these filters\n"
+    lines = [f"{found['organisations'][0]['label']} -> {found['organisations'][-1]['label']}: {found['partnerships_between']} partnership step(s)"]
+    for step in found["steps"]:
+        for link in step["links"]:
+            left, right = link["sides"]
+            lines.append(
+                f"  {left['label']} ({'/'.join(left['roles'])}, {left['evidence']}) -- {link['label']} -- {right['label']} ({'/'.join(right['roles'])}, {right['evidence']})"
+            )
+            for side in (left, right):
+                lines.append(f"      {side['label']}: sources {' '.join(s.rsplit('/', 1)[-1] for s in side['sources'])}")
+    return "\n".join(lines) + "\n"
+
+
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="uaeu", description="Urban Agenda for the EU knowledge graph")
     main.add_argument("--version", action="version", version=f"uaeu {__version__}")
@@ -126,7 +232,83 @@ def parser() -> argparse.ArgumentParser:
     p_query.add_argument("--format", choices=["table", "csv", "json", "turtle", "ntriples"], default="table")
     p_query.add_argument("--out", help="build folder to query (default: build/)")
     p_query.set_defaults(func=cmd_query)
+    p_report = sub.add_parser("report", parents=[common], help="print the member-list coverage (Markdown) and the identifiers still unmatched")
+    p_report.add_argument("--coverage", action="store_true", help="the coverage table: known members against the size the sources state (default)")
+    p_report.add_argument("--identifiers", action="store_true", help="the identifier table: GeoNames, Wikidata and EU corporate-body IRIs still missing")
+    p_report.set_defaults(func=cmd_report)
+    _network_parser(sub, common)
+    _push_parser(sub, common)
     return main
+
+
+def _network_parser(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    from graph.network.export import FORMATS
+    from graph.network.model import KINDS, WEIGHTINGS
+
+    p_net = sub.add_parser(
+        "network",
+        parents=[common],
+        help="the partner network of the current build: a network, an ego network, or the shortest connection",
+        description="Networks: bipartite (partnerships and organisations) and its projections; 'ego ENTITY'; 'path ORG ORG'.",
+    )
+    p_net.add_argument("what", choices=[*KINDS, "ego", "path"])
+    p_net.add_argument("nodes", nargs="*", metavar="ENTITY", help="ego: one entity; path: two organisations (IRI, slug such as 'tallinn-city', or label)")
+    p_net.add_argument("--format", choices=[*FORMATS, "text"], default="json", help="json = node-link with meta; cyjs = Cytoscape; text: path only")
+    p_net.add_argument("--weighting", choices=WEIGHTINGS, default="shared")
+    p_net.add_argument("--as-of", dest="as_of", metavar="DATE", help="the network on a day, month or year (2018-01-01, 2018-06, 2018)")
+    p_net.add_argument("--from", dest="start", metavar="DATE", help="the network over a period starting then")
+    p_net.add_argument("--to", dest="end", metavar="DATE", help="... and ending then")
+    p_net.add_argument("--role", dest="roles", action="append", help="roles to keep: coordinators, members, partners (default) or role names")
+    p_net.add_argument("--partner-type", dest="partner_types", action="append", help="partner types to keep (city, member-state, ...)")
+    p_net.add_argument("--theme", dest="themes", action="append", help="partnership themes to keep")
+    p_net.add_argument("--partnership", dest="partnerships", action="append", help="partnerships to keep (slug or IRI)")
+    p_net.add_argument("--evidence", action="append", help="evidence to keep (default: stated; 'all' adds the weaker evidence)")
+    p_net.add_argument("--kind", choices=KINDS, help="ego: the network to take the entity from (default: by what it is)")
+    p_net.add_argument("--radius", type=int, default=1, help="ego: hops from the entity (default 1)")
+    p_net.add_argument("--build", help="build folder to read (default: build/, or $UAEU_BUILD_DIR)")
+    p_net.add_argument("--out", dest="output", metavar="FILE", help="write here instead of standard output (csv: FILE.nodes.csv and FILE.edges.csv)")
+    p_net.set_defaults(func=cmd_network)
+
+
+def cmd_push(args: argparse.Namespace) -> int:
+    """Load the build into a SPARQL server; the previous release is replaced in one switch."""
+    import os
+
+    from graph.backends import StoreError
+    from graph.push import endpoints_for, push
+
+    settings = _settings(args)
+    password = os.environ.get(args.password_env) if args.user else None
+    if args.user and not password:
+        print(f"error: --user needs the password in ${args.password_env}", file=sys.stderr)
+        return EXIT_USAGE
+    if not (settings.build_dir / "report.json").exists():
+        print(f"error: no build at {settings.build_dir}; run 'uaeu build' first", file=sys.stderr)
+        return EXIT_DATA
+    try:
+        endpoints = endpoints_for(args.endpoint, args.update_url, args.store_url, args.user, password)
+        result = push(settings.build_dir, endpoints, timeout=args.timeout)
+    except ValueError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    except StoreError as err:
+        print(f"error: {err}; the server's previous release is untouched", file=sys.stderr)
+        return EXIT_DATA
+    print(f"pushed release {result.release} to {args.endpoint}: {result.graphs} graphs, {result.quads} quads, {result.triples} triples in the union")
+    print(f"dropped {result.dropped} graph(s) of the previous release; {result.seconds:.2f}s")
+    return EXIT_OK
+
+
+def _push_parser(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p_push = sub.add_parser("push", parents=[common], help="load the current build into a SPARQL 1.1 server (Oxigraph, Virtuoso, ...)")
+    p_push.add_argument("--endpoint", required=True, help="the server's SPARQL query URL (Oxigraph: .../query, Virtuoso: .../sparql)")
+    p_push.add_argument("--update-url", help="SPARQL Update URL (default: from --endpoint for Oxigraph and Virtuoso)")
+    p_push.add_argument("--store-url", help="Graph Store Protocol URL (default: from --endpoint for Oxigraph and Virtuoso)")
+    p_push.add_argument("--user", help="user for HTTP Digest auth (Virtuoso: dba, via /sparql-auth)")
+    p_push.add_argument("--password-env", default="UAEU_SPARQL_PASSWORD", metavar="VAR", help="variable holding the password (default UAEU_SPARQL_PASSWORD)")
+    p_push.add_argument("--timeout", type=float, default=120.0, help="seconds per request (default 120)")
+    p_push.add_argument("--out", help="build folder to push (default: build/, or $UAEU_BUILD_DIR)")
+    p_push.set_defaults(func=cmd_push)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,44 @@
+"""Stores: one interface (`GraphStore`), three backends, chosen by `open_store`.
+
+- `memory` (default): the build loaded into pyoxigraph in this process;
+- `disk`: a pyoxigraph RocksDB store, loaded once from the build and reopened after;
+- `sparql`: any SPARQL 1.1 server holding a release written by `uaeu push`.
+
+Callers get the same rows, booleans and triples from each, the same default-graph semantics
+(the union of the release's graphs, each triple once), and two error types to handle:
+`QueryError` (the caller's query) and `StoreUnavailable` (try again later: HTTP 503).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from graph.backends.base import Bindings, GraphStore, QueryError, Row, StoreError, StoreUnavailable, Term
+from graph.backends.embedded import EmbeddedStore
+from graph.backends.remote import RemoteStore
+
+KINDS = ("memory", "disk", "sparql")
+
+__all__ = ["KINDS", "Bindings", "EmbeddedStore", "GraphStore", "QueryError", "RemoteStore", "Row", "StoreError", "StoreUnavailable", "Term", "open_store"]
+
+
+def open_store(kind: str = "memory", *, build_dir: Path | None = None, path: Path | None = None, endpoint: str | None = None, **options: Any) -> GraphStore:
+    """A store of `kind`: `build_dir` for memory/disk, `path` for disk, `endpoint` for sparql.
+
+    `options` go to `RemoteStore` (timeout, user, password, manifest_ttl) or, for the embedded
+    kinds, `base` (the base IRI for relative IRIs in queries).
+    """
+    if kind == "memory":
+        if build_dir is None:
+            raise ValueError("the memory store needs a build folder")
+        return EmbeddedStore.in_memory(build_dir, **options)
+    if kind == "disk":
+        if path is None:
+            raise ValueError("the disk store needs a folder for its database")
+        return EmbeddedStore.on_disk(path, build_dir, **options)
+    if kind == "sparql":
+        if not endpoint:
+            raise ValueError("the sparql store needs --endpoint (the server's query URL)")
+        return RemoteStore(endpoint, **options)
+    raise ValueError(f"unknown store kind {kind!r}; choose one of {', '.join(KINDS)}")

@@ -1,0 +1,89 @@
+"""The store interface every backend implements, and the errors callers can rely on.
+
+Callers (web pages, the network builder, the CLI, push) see rows of pyoxigraph terms, booleans
+and triples, never a backend's wire format, default-graph semantics or error shapes. A page
+written against `GraphStore` therefore runs unchanged on the embedded store or a remote server.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from graph.queries import NamedQuery
+from graph.store import QueryError
+
+Term = ox.NamedNode | ox.Literal | ox.BlankNode
+Row = dict[str, Term]
+Bindings = Mapping[str, ox.NamedNode | ox.Literal]
+
+QUERIES_DIR = Path(__file__).parent / "queries"
+
+__all__ = ["QUERIES_DIR", "Bindings", "GraphStore", "QueryError", "Row", "StoreError", "StoreUnavailable", "Term", "own_query"]
+
+
+class StoreError(Exception):
+    """The store failed in a way that is neither the caller's query nor a temporary outage."""
+
+
+class StoreUnavailable(StoreError):
+    """The store cannot answer now: the server refused the connection, timed out or is restarting.
+
+    The web layer maps this to 503 with `Retry-After: retry_after`; it is raised within the
+    backend's time limit, never after a hang.
+    """
+
+    def __init__(self, message: str, retry_after: int = 5) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+def own_query(name: str) -> NamedQuery:
+    """One of the backends' own queries, kept as .rq files like every other query of ours."""
+    return NamedQuery.load(QUERIES_DIR / f"{name}.rq")
+
+
+class GraphStore(abc.ABC):
+    """A release to query: the default graph is the union of the release's graphs (each triple
+    once), and every source graph is available by name for GRAPH queries."""
+
+    kind: str = "abstract"
+
+    @abc.abstractmethod
+    def select(self, query: str, bindings: Bindings | None = None) -> list[Row]:
+        """SELECT rows as {variable: term}; unbound variables are left out of the row."""
+
+    @abc.abstractmethod
+    def ask(self, query: str, bindings: Bindings | None = None) -> bool:
+        """The answer of an ASK query."""
+
+    @abc.abstractmethod
+    def construct(self, query: str, bindings: Bindings | None = None) -> list[ox.Triple]:
+        """The triples of a CONSTRUCT (or DESCRIBE) query."""
+
+    @abc.abstractmethod
+    def graphs(self) -> list[str]:
+        """The release's named graphs, sorted."""
+
+    @abc.abstractmethod
+    def release(self) -> dict[str, Any] | None:
+        """The release's build report (release id, counts, ...), or None if the store holds none."""
+
+    def triple_count(self, graph: str | None = None) -> int:
+        """Triples in the default graph (the union, each triple once), or in one named graph."""
+        query, bindings = (own_query("count-default"), None) if graph is None else (own_query("count-graph"), {"g": ox.NamedNode(graph)})
+        rows = self.select(query.text, bindings)
+        return int(rows[0]["n"].value) if rows else 0
+
+    def close(self) -> None:  # noqa: B027 - most backends have nothing to release
+        """Release connections or file locks; the store must not be used afterwards."""
+
+    def __enter__(self) -> GraphStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
