@@ -13,7 +13,7 @@ from flask import Blueprint, Response, current_app, render_template, request
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF
 
-from graph.executor import Busy, ExecutorError, QueryExecutor, QueryRequest, QueryTimeout
+from graph.executor import Busy, ExecutorError, QueryExecutor, QueryOutcome, QueryRequest, QueryTimeout
 from graph.namespaces import prefixes
 from graph.results import GRAPH_FORMATS, RESULT_FORMATS
 from graph.sparql_guard import Refusal, check_graph_parameters, check_query
@@ -146,16 +146,14 @@ def post() -> Any:
     return _text(415, f"unsupported Content-Type {mimetype or '(none)'}: use application/sparql-query or application/x-www-form-urlencoded")
 
 
-def _run(query: str, default_graphs: list[str], named_graphs: list[str]) -> Response:
+def execute(query: str, results_format: str | None, graph_format: str | None, default_graphs: list[str], named_graphs: list[str]) -> QueryOutcome | Response:
+    """Run user SPARQL the one safe way: guard, killable worker, time limit, row cap; a refusal or failure as its 4xx/5xx.
+
+    Shared by /sparql and the network bridge (/api/network/from-query), so both refuse the same
+    queries with the same status and message.
+    """
     settings = _settings()
     executor = _executor()
-    negotiated = _negotiate()
-    if isinstance(negotiated, Response):
-        return negotiated
-    results_format, graph_format = negotiated
-    if results_format is None and graph_format is None:
-        supported = ", ".join(m for m in MEDIA_TYPES if m not in ("text/plain",))
-        return _text(406, f"none of the requested types ({request.headers.get('Accept', '')}) can be served; this endpoint serves: {supported}")
     try:
         check_query(query, executor.graphs, settings.max_query_bytes)
         check_graph_parameters(default_graphs, named_graphs, executor.graphs)
@@ -179,7 +177,8 @@ def _run(query: str, default_graphs: list[str], named_graphs: list[str]) -> Resp
     except Busy as err:
         return _text(503, f"server busy: {err}; try again shortly", **{"Retry-After": "2"})
     except ExecutorError as err:
-        return _text(503, f"query failed: {err}", **{"Retry-After": "2"})
+        retry = str(getattr(err, "retry_after", 2))
+        return _text(503, f"query failed: {err}", **{"Retry-After": retry})
     if outcome.status == "syntax":
         return _text(400, f"SPARQL syntax error: {outcome.message}")
     if outcome.status == "not-acceptable":
@@ -188,6 +187,21 @@ def _run(query: str, default_graphs: list[str], named_graphs: list[str]) -> Resp
         return _text(406, f"this query returns {kind}, which can be served as: {offered}")
     if outcome.status != "ok":
         return _text(400, f"query failed: {outcome.message}")
+    return outcome
+
+
+def _run(query: str, default_graphs: list[str], named_graphs: list[str]) -> Response:
+    settings = _settings()
+    negotiated = _negotiate()
+    if isinstance(negotiated, Response):
+        return negotiated
+    results_format, graph_format = negotiated
+    if results_format is None and graph_format is None:
+        supported = ", ".join(m for m in MEDIA_TYPES if m not in ("text/plain",))
+        return _text(406, f"none of the requested types ({request.headers.get('Accept', '')}) can be served; this endpoint serves: {supported}")
+    outcome = execute(query, results_format, graph_format, default_graphs, named_graphs)
+    if isinstance(outcome, Response):
+        return outcome
     content_type = RESULT_FORMATS[outcome.fmt] if outcome.kind in ("select", "ask") else GRAPH_FORMATS[outcome.fmt]
     response = Response(outcome.body, status=200, content_type=content_type)
     response.headers["X-Row-Count"] = str(outcome.count)

@@ -63,6 +63,20 @@
   var tab = yasgui.getTab();
   var permalink = document.getElementById("permalink");
   var csvLink = document.getElementById("csv-link");
+  var networkBox = document.getElementById("network-link-box");
+  var networkLink = document.getElementById("network-link");
+
+  // A SELECT whose answer has ?source and ?target can be opened as a network (/network?query=...),
+  // analysed and exported like the built-in partner networks.
+  function offerNetwork() {
+    var yasr = tab.getYasr();
+    var variables = yasr && yasr.results && yasr.results.getVariables ? yasr.results.getVariables() : [];
+    var fits = variables.indexOf("source") >= 0 && variables.indexOf("target") >= 0;
+    networkBox.hidden = !fits;
+    if (fits) {
+      networkLink.href = config.networkPath + "?query=" + encodeURIComponent(tab.getQuery());
+    }
+  }
 
   function showLinks(query) {
     var encoded = encodeURIComponent(query);
@@ -77,6 +91,11 @@
       /* YASR shows the endpoint's error message */
     });
   }
+
+  yasgui.on("queryResponse", function () {
+    window.setTimeout(offerNetwork, 0);
+  });
+  tab.getYasr().on("drawn", offerNetwork);
 
   // Every run makes the address bar the permalink of the query that ran.
   yasgui.on("query", function (instance, queried) {

@@ -1,0 +1,446 @@
+/*
+ * The partner network page: Cytoscape.js (vendored from npm at set-up) draws what /network.json gives.
+ *
+ * Why this shape: positions come from the server (one spring layout per kind, fixed seed), so the
+ * picture is the same for everyone and a node stays put when the date or a filter changes; the page
+ * only styles, highlights and sorts. Text goes into the page with textContent (never innerHTML) and
+ * into the canvas as labels, so a label cannot inject markup. window.uaeuNetwork exposes the state
+ * (node count, selection, highlighted neighbours) for tests and for the curious in the console.
+ */
+(function () {
+  "use strict";
+
+  var config = JSON.parse(document.getElementById("network-config").textContent);
+  var container = document.getElementById("network-canvas");
+  var status = document.getElementById("network-status");
+  var form = document.getElementById("network-form");
+  var FILTERS = ["kind", "weighting", "role", "partner_type", "theme", "evidence"];
+  var PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
+    "#393b79", "#ad494a", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd", "#e6550d", "#31a354", "#756bb1"];
+  var METRIC_LABELS = { weighted_degree: "weighted degree" };
+
+  var state = {
+    ready: false,
+    loading: false,
+    nodeCount: 0,
+    edgeCount: 0,
+    selected: null,
+    highlighted: [],
+    params: {},
+    data: null,
+    cy: null,
+    loads: 0,
+    error: null,
+  };
+  window.uaeuNetwork = state;
+
+  if (!window.cytoscape || !container) {
+    status.textContent = "The network view needs JavaScript and its vendored library (make assets).";
+    return;
+  }
+
+  var sort = { key: "degree", descending: true };
+
+  function el(tag, text, attrs) {
+    var node = document.createElement(tag);
+    if (text !== undefined && text !== null) {
+      node.textContent = String(text);
+    }
+    Object.keys(attrs || {}).forEach(function (name) {
+      node.setAttribute(name, attrs[name]);
+    });
+    return node;
+  }
+
+  function format(value) {
+    if (value === null || value === undefined) {
+      return "";
+    }
+    if (typeof value === "number" && !Number.isInteger(value)) {
+      return value.toFixed(3);
+    }
+    return String(value);
+  }
+
+  // ------------------------------------------------------------ parameters <-> form and URL
+
+  function readForm() {
+    var params = {};
+    if (config.params.query) {
+      params.query = config.params.query;
+      return params;
+    }
+    FILTERS.forEach(function (name) {
+      var value = document.getElementById(name).value;
+      if (value) {
+        params[name] = value;
+      }
+    });
+    if (document.getElementById("use-date").checked) {
+      params.as_of = document.getElementById("as-of").value;
+    }
+    return params;
+  }
+
+  function writeForm(params) {
+    FILTERS.forEach(function (name) {
+      var field = document.getElementById(name);
+      if (params[name] !== undefined && Array.prototype.some.call(field.options, function (o) { return o.value === params[name]; })) {
+        field.value = params[name];
+      }
+    });
+    var useDate = document.getElementById("use-date");
+    var slider = document.getElementById("as-of");
+    var year = params.as_of ? parseInt(params.as_of.slice(0, 4), 10) : NaN;
+    useDate.checked = !isNaN(year);
+    if (!isNaN(year)) {
+      slider.value = String(year);
+    }
+    showDate();
+  }
+
+  function showDate() {
+    var useDate = document.getElementById("use-date").checked;
+    document.getElementById("as-of-label").textContent = useDate ? document.getElementById("as-of").value : "any date";
+  }
+
+  function queryString(params) {
+    var search = new URLSearchParams();
+    Object.keys(params).forEach(function (name) {
+      search.set(name, params[name]);
+    });
+    return search.toString();
+  }
+
+  // ------------------------------------------------------------ drawing
+
+  function colourOf(node, by, data) {
+    if (by === "partner_type") {
+      var types = config.choices.partner_types;
+      var index = types.indexOf(node.partner_type);
+      return index < 0 ? "#999999" : PALETTE[index % PALETTE.length];
+    }
+    if (by === "kind") {
+      return { partnership: "#d62728", organisation: "#1f77b4", country: "#2ca02c" }[node.kind] || "#7f7f7f";
+    }
+    var community = node.community;
+    return community === null || community === undefined ? "#999999" : PALETTE[community % PALETTE.length];
+  }
+
+  function restyle() {
+    if (!state.cy || !state.data) {
+      return;
+    }
+    var by = document.getElementById("colour-by").value;
+    var metric = document.getElementById("size-by").value;
+    var values = state.data.nodes.map(function (n) { return n[metric] || 0; });
+    var low = Math.min.apply(null, values.concat([0]));
+    var high = Math.max.apply(null, values.concat([0]));
+    state.cy.batch(function () {
+      state.cy.nodes().forEach(function (ele) {
+        var node = ele.data("node");
+        var value = node[metric] || 0;
+        var size = high > low ? 10 + 40 * (value - low) / (high - low) : 20;
+        ele.data("size", size);
+        ele.data("colour", colourOf(node, by));
+      });
+    });
+  }
+
+  function draw(data) {
+    var elements = [];
+    data.nodes.forEach(function (node) {
+      elements.push({
+        group: "nodes",
+        data: { id: node.id, label: node.label, node: node, size: 20, colour: "#1f77b4", shape: node.kind === "partnership" ? "round-rectangle" : "ellipse" },
+        position: { x: node.x, y: node.y },
+      });
+    });
+    data.edges.forEach(function (edge, i) {
+      elements.push({ group: "edges", data: { id: "e" + i, source: edge.source, target: edge.target, weight: edge.weight || 1, weak: edge.weak ? 1 : 0 } });
+    });
+    var weights = data.edges.map(function (e) { return e.weight || 1; });
+    var heaviest = Math.max.apply(null, weights.concat([1]));
+    if (state.cy) {
+      state.cy.destroy();
+    }
+    state.cy = window.cytoscape({
+      container: container,
+      elements: elements,
+      layout: { name: "preset", fit: true, padding: 20 },
+      wheelSensitivity: 0.3,
+      pixelRatio: 1,
+      hideEdgesOnViewport: true,
+      minZoom: 0.05,
+      maxZoom: 8,
+      style: [
+        { selector: "node", style: {
+          "background-color": "data(colour)", width: "data(size)", height: "data(size)", shape: "data(shape)",
+          label: "data(label)", "font-size": 9, "min-zoomed-font-size": 7, color: "#222", "text-valign": "bottom",
+          "text-outline-color": "#fff", "text-outline-width": 1, "border-width": 0 } },
+        { selector: "edge", style: {
+          width: "mapData(weight, 0, " + heaviest + ", 0.5, 5)", "line-color": "#9aa7b4", opacity: 0.35, "curve-style": "haystack" } },
+        { selector: "edge[weak = 1]", style: { "line-style": "dashed" } },
+        { selector: ".faded", style: { opacity: 0.08 } },
+        { selector: "edge.highlighted", style: { opacity: 0.9, "line-color": "#103a63" } },
+        { selector: "node.highlighted", style: { "border-width": 2, "border-color": "#103a63", "font-size": 11, "z-index": 10 } },
+        { selector: "node.selected-node", style: { "border-width": 4, "border-color": "#e6550d", "font-size": 13, "font-weight": "bold", "z-index": 20 } },
+      ],
+    });
+    state.cy.on("tap", "node", function (event) {
+      select(event.target.id());
+    });
+    state.cy.on("tap", function (event) {
+      if (event.target === state.cy) {
+        select(null);
+      }
+    });
+    state.cy.on("dbltap", "node", function (event) {
+      var node = event.target.data("node");
+      if (node.url) {
+        window.location.href = node.url;
+      }
+    });
+    restyle();
+  }
+
+  // ------------------------------------------------------------ selection
+
+  function select(id) {
+    var cy = state.cy;
+    var panel = document.getElementById("selection");
+    cy.elements().removeClass("faded highlighted selected-node");
+    state.selected = null;
+    state.highlighted = [];
+    Array.prototype.forEach.call(document.querySelectorAll("#metrics-table tbody tr.is-selected"), function (row) {
+      row.classList.remove("is-selected");
+    });
+    var ele = id ? cy.getElementById(id) : null;
+    if (!ele || ele.empty()) {
+      panel.hidden = true;
+      return false;
+    }
+    var hood = ele.closedNeighborhood();
+    cy.elements().difference(hood).addClass("faded");
+    hood.addClass("highlighted");
+    ele.addClass("selected-node");
+    state.selected = id;
+    state.highlighted = ele.neighborhood("node").map(function (n) { return n.id(); }).sort();
+    var node = ele.data("node");
+    document.getElementById("selection-label").textContent = node.label;
+    var facts = [node.kind, node.partner_type, node.country].filter(Boolean).join(" · ");
+    document.getElementById("selection-facts").textContent = facts + " · degree " + format(node.degree) + " · community " + format(node.community);
+    var link = document.getElementById("selection-link");
+    link.hidden = !node.url;
+    link.setAttribute("href", node.url || "#");
+    document.getElementById("selection-neighbours").textContent = state.highlighted.length;
+    panel.hidden = false;
+    var row = document.querySelector('#metrics-table tbody tr[data-id="' + CSS.escape(id) + '"]');
+    if (row) {
+      row.classList.add("is-selected");
+    }
+    return true;
+  }
+
+  state.select = select;
+  state.find = function (text) {
+    var wanted = String(text).toLowerCase();
+    var nodes = state.data ? state.data.nodes : [];
+    var exact = nodes.filter(function (n) { return n.id === text || n.id.slice(-wanted.length - 1) === "/" + wanted || n.label.toLowerCase() === wanted; });
+    var found = exact.length ? exact : nodes.filter(function (n) { return n.label.toLowerCase().indexOf(wanted) >= 0; });
+    return found.map(function (n) { return n.id; });
+  };
+  // Zoom in on a node and put it in the middle (synchronous: no animation frames to wait for).
+  state.focus = function (id, zoom) {
+    var ele = state.cy.getElementById(id);
+    state.cy.zoom(Math.max(state.cy.zoom(), zoom || 1));
+    state.cy.center(ele);
+  };
+  // Where a node is drawn, in page coordinates (for clicking it like a person would).
+  state.screenPosition = function (id) {
+    var ele = state.cy.getElementById(id);
+    var box = container.getBoundingClientRect();
+    var at = ele.renderedPosition();
+    return { x: box.left + window.scrollX + at.x, y: box.top + window.scrollY + at.y };
+  };
+
+  // ------------------------------------------------------------ table, downloads, search
+
+  function fillTable(data) {
+    var table = document.getElementById("metrics-table");
+    var head = table.querySelector("thead");
+    var body = table.querySelector("tbody");
+    head.textContent = "";
+    body.textContent = "";
+    var columns = ["label"].concat(data.metrics);
+    var row = el("tr");
+    columns.forEach(function (key) {
+      var th = el("th", METRIC_LABELS[key] || key.replace("_", " "), { "data-key": key, title: data.metric_notes[key] || "", "aria-sort": "none" });
+      if (key === sort.key) {
+        th.setAttribute("aria-sort", sort.descending ? "descending" : "ascending");
+      }
+      th.addEventListener("click", function () {
+        sort = { key: key, descending: sort.key === key ? !sort.descending : key !== "label" };
+        fillTable(data);
+      });
+      row.appendChild(th);
+    });
+    head.appendChild(row);
+    var nodes = data.nodes.slice().sort(function (a, b) {
+      var x = a[sort.key], y = b[sort.key];
+      var order = typeof x === "string" ? x.localeCompare(y) : (x === null ? -Infinity : x) - (y === null ? -Infinity : y);
+      return (sort.descending ? -order : order) || a.label.localeCompare(b.label);
+    });
+    nodes.forEach(function (node) {
+      var tr = el("tr", null, { "data-id": node.id });
+      if (node.id === state.selected) {
+        tr.classList.add("is-selected");
+      }
+      columns.forEach(function (key) {
+        tr.appendChild(el("td", format(node[key])));
+      });
+      tr.addEventListener("click", function () {
+        select(node.id);
+      });
+      body.appendChild(tr);
+    });
+  }
+
+  function fillDownloads(data) {
+    var box = document.getElementById("downloads");
+    box.textContent = "";
+    var names = { json: "JSON", gexf: "GEXF (Gephi)", graphml: "GraphML", cyjs: "Cytoscape JSON", csv: "CSV (zip)", "nodes.csv": "nodes CSV", "edges.csv": "edges CSV" };
+    Object.keys(names).forEach(function (key, i) {
+      if (!data.downloads[key]) {
+        return;
+      }
+      if (i) {
+        box.appendChild(document.createTextNode(" · "));
+      }
+      box.appendChild(el("a", names[key], { href: data.downloads[key], "data-format": key, download: "" }));
+    });
+  }
+
+  function fillSearch(data) {
+    var list = document.getElementById("node-names");
+    list.textContent = "";
+    data.nodes.slice().sort(function (a, b) { return a.label.localeCompare(b.label); }).forEach(function (node) {
+      list.appendChild(el("option", null, { value: node.label }));
+    });
+  }
+
+  function describeMeta(data) {
+    var meta = data.meta || {};
+    var counts = meta.counts || {};
+    var parts = [counts.nodes + " nodes", counts.edges + " edges"];
+    if (meta.metrics) {
+      parts.push(meta.metrics.communities + " communities (Louvain, seed " + meta.metrics.louvain_seed + ")");
+    }
+    if (meta.weighting_definition) {
+      parts.push("weight: " + meta.weighting_definition);
+    }
+    if (meta.dates) {
+      parts.push(meta.dates);
+    }
+    if (meta.truncated) {
+      parts.push("the query's answer was cut at " + meta.row_cap + " rows: the network is incomplete");
+    }
+    if (meta.release) {
+      parts.push("release " + meta.release);
+    }
+    document.getElementById("network-meta").textContent = parts.join(" · ");
+  }
+
+  // ------------------------------------------------------------ loading
+
+  function load(params, push) {
+    state.loading = true;
+    state.params = params;
+    status.textContent = "Loading…";
+    var qs = queryString(params);
+    var url = config.dataUrl + (qs ? "?" + qs : "");
+    var selected = state.selected;
+    return fetch(url, { headers: { Accept: "application/json" } })
+      .then(function (response) {
+        return response.json().then(function (body) {
+          if (!response.ok) {
+            throw new Error(body.error || response.statusText);
+          }
+          return body;
+        });
+      })
+      .then(function (data) {
+        state.data = data;
+        draw(data);
+        fillTable(data);
+        fillDownloads(data);
+        fillSearch(data);
+        describeMeta(data);
+        state.nodeCount = data.nodes.length;
+        state.edgeCount = data.edges.length;
+        state.error = null;
+        status.textContent = data.nodes.length + " nodes, " + data.edges.length + " edges";
+        if (selected) {
+          select(selected);
+        }
+        if (push) {
+          window.history.replaceState(null, "", window.location.pathname + (qs ? "?" + qs : ""));
+        }
+      })
+      .catch(function (error) {
+        state.error = String(error.message || error);
+        status.textContent = "Could not load the network: " + state.error;
+      })
+      .then(function () {
+        state.loading = false;
+        state.loads += 1;
+        state.ready = true;
+      });
+  }
+
+  function reload() {
+    return load(readForm(), true);
+  }
+
+  // ------------------------------------------------------------ wiring
+
+  if (config.params.query) {
+    form.hidden = true;
+    document.getElementById("query-note").hidden = false;
+    document.getElementById("back-to-query").setAttribute("href", config.sparqlUrl + "?query=" + encodeURIComponent(config.params.query));
+  } else {
+    writeForm(config.params);
+  }
+
+  FILTERS.forEach(function (name) {
+    document.getElementById(name).addEventListener("change", reload);
+  });
+  document.getElementById("use-date").addEventListener("change", function () {
+    showDate();
+    reload();
+  });
+  var slider = document.getElementById("as-of");
+  slider.addEventListener("input", function () {
+    document.getElementById("use-date").checked = true;
+    showDate();
+  });
+  slider.addEventListener("change", function () {
+    document.getElementById("use-date").checked = true;
+    showDate();
+    reload();
+  });
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    reload();
+  });
+  document.getElementById("colour-by").addEventListener("change", restyle);
+  document.getElementById("size-by").addEventListener("change", restyle);
+  document.getElementById("search").addEventListener("change", function (event) {
+    var found = state.find(event.target.value);
+    if (found.length && select(found[0])) {
+      state.focus(found[0], 1);
+    }
+  });
+
+  load(readForm(), false);
+})();
