@@ -6,44 +6,79 @@ import atexit
 import json
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, Response
 
+from graph.backends import RemoteStore, StoreUnavailable
 from graph.config import Settings
 from graph.executor import QueryExecutor
 from graph.store import load_store
+from webapp.remote import RemoteExecutor, RemoteQueryStore, RemoteUnavailable
 from webapp.settings import AppSettings
 
 
-def create_app(settings: Settings | None = None, app_settings: AppSettings | None = None, executor: QueryExecutor | None = None) -> Flask:
-    """Build the app over the current release in `settings.build_dir` (which must exist)."""
+def create_app(
+    settings: Settings | None = None,
+    app_settings: AppSettings | None = None,
+    executor: QueryExecutor | None = None,
+    remote: RemoteStore | None = None,
+) -> Flask:
+    """Build the app over the release in `settings.build_dir`, or over the one pushed to `remote`."""
     settings = settings or Settings.from_env()
     app_settings = app_settings or AppSettings.from_env()
     dumps = settings.build_dir / "dumps"
-    if not (dumps / "uaeu.nq").exists():
-        raise FileNotFoundError(f"no build at {settings.build_dir}; run 'uaeu build' first")
+    local_report = settings.build_dir / "report.json"
     app = Flask(__name__)
     app.config["UAEU_SETTINGS"] = settings
     app.config["UAEU_APP_SETTINGS"] = app_settings
-    app.config["UAEU_REPORT"] = json.loads((settings.build_dir / "report.json").read_text(encoding="utf-8"))
     app.config["MAX_CONTENT_LENGTH"] = app_settings.max_query_bytes * 4
-    if executor is None:
-        executor = QueryExecutor(dumps, workers=app_settings.query_workers, timeout=app_settings.query_timeout)
-        atexit.register(executor.close)
-    app.extensions["uaeu_executor"] = executor
-    # Pages and APIs run our own named queries in-process on this store (fast, no time limit
-    # needed); user-written SPARQL only ever runs in the executor's killable workers.
-    app.extensions["uaeu_store"] = load_store(dumps)
+    if remote is not None:
+        report = remote.release()
+        if report is None:
+            raise RuntimeError(f"no release on {remote.endpoint}: run 'uaeu push --endpoint {remote.endpoint}' first")
+        app.config["UAEU_REPORT"] = report
+        same = local_report.exists() and json.loads(local_report.read_text(encoding="utf-8")).get("release") == report.get("release")
+        app.config["UAEU_LOCAL_DUMPS"] = same and (dumps / "SHA256SUMS").exists()
+        app.extensions["uaeu_executor"] = RemoteExecutor(remote)
+        app.extensions["uaeu_store"] = RemoteQueryStore(remote)
+    else:
+        if not (dumps / "uaeu.nq").exists():
+            raise FileNotFoundError(f"no build at {settings.build_dir}; run 'uaeu build' first")
+        app.config["UAEU_REPORT"] = json.loads(local_report.read_text(encoding="utf-8"))
+        if executor is None:
+            executor = QueryExecutor(dumps, workers=app_settings.query_workers, timeout=app_settings.query_timeout)
+            atexit.register(executor.close)
+        app.extensions["uaeu_executor"] = executor
+        # Pages and APIs run our own named queries in-process on this store (fast, no time limit
+        # needed); user-written SPARQL only ever runs in the executor's killable workers.
+        app.extensions["uaeu_store"] = load_store(dumps)
+    app.register_error_handler(StoreUnavailable, _unavailable)
+    app.register_error_handler(RemoteUnavailable, _unavailable)
 
     from webapp.dumps_view import dumps as dumps_blueprint
     from webapp.home import home
     from webapp.linkeddata import linkeddata
+    from webapp.map_view import map_view
+    from webapp.network_view import network, start_warm_up
     from webapp.sparql import sparql
 
     app.register_blueprint(home)
     app.register_blueprint(sparql)
     app.register_blueprint(linkeddata)
     app.register_blueprint(dumps_blueprint)
+    app.register_blueprint(network)
+    app.register_blueprint(map_view)
+    # The partner network's default networks and layouts are built in the background, so the
+    # server answers at once and the first /network request finds them ready.
+    start_warm_up(app)
     return app
+
+
+def _unavailable(err: Exception) -> Response:
+    """The remote store is down or slow: say so at once, and when to try again."""
+    retry = getattr(err, "retry_after", 5)
+    response = Response(f"the SPARQL store is unavailable: {err}\n", status=503, mimetype="text/plain")
+    response.headers["Retry-After"] = str(retry)
+    return response
 
 
 def static_vendor_dir() -> Path:

@@ -12,27 +12,53 @@ from pathlib import Path
 
 from graph import cli as graph_cli
 from graph.config import Settings
+from webapp.settings import AppSettings
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     import waitress
 
     from webapp import create_app
-    from webapp.settings import AppSettings
 
     settings = Settings.from_env()
     if args.out:
         settings = replace(settings, build_dir=Path(args.out))
+    app_settings = AppSettings.from_env(public_url=f"http://{args.host}:{args.port}/")
+    if args.timeout is not None:
+        app_settings = replace(app_settings, query_timeout=args.timeout)
+    if args.store == "sparql":
+        return _serve_remote(args, settings, app_settings)
     if not (settings.build_dir / "dumps" / "uaeu.nq").exists():
         print(f"no build at {settings.build_dir}: building first", file=sys.stderr)
         code = graph_cli.main(["build", "--out", str(settings.build_dir)])
         if code != 0:
             return code
-    app_settings = AppSettings.from_env(public_url=f"http://{args.host}:{args.port}/")
-    if args.timeout is not None:
-        app_settings = replace(app_settings, query_timeout=args.timeout)
     app = create_app(settings, app_settings)
     print(f"serving release {app.config['UAEU_REPORT']['release']} at {app_settings.public_url} (SPARQL: {app_settings.public_url}sparql)", flush=True)
+    waitress.serve(app, host=args.host, port=args.port, threads=args.threads, ident="uaeu", channel_timeout=60)
+    return 0
+
+
+def _serve_remote(args: argparse.Namespace, settings: Settings, app_settings: AppSettings) -> int:
+    """Serve every page and API from a remote SPARQL server holding a pushed release."""
+    import waitress
+
+    from graph.backends import RemoteStore, StoreUnavailable
+    from webapp import create_app
+
+    if not args.endpoint:
+        print("error: --store sparql needs --endpoint (the server's SPARQL query URL)", file=sys.stderr)
+        return 2
+    remote = RemoteStore(args.endpoint, timeout=app_settings.query_timeout, user=args.user, password=args.password)
+    try:
+        app = create_app(settings, app_settings, remote=remote)
+    except StoreUnavailable as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    except RuntimeError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    print(f"serving release {app.config['UAEU_REPORT']['release']} from {args.endpoint} at {app_settings.public_url}", flush=True)
     waitress.serve(app, host=args.host, port=args.port, threads=args.threads, ident="uaeu", channel_timeout=60)
     return 0
 
@@ -46,6 +72,12 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--threads", type=int, default=8, help="HTTP threads (default 8)")
     serve.add_argument("--timeout", type=float, help="query time limit in seconds (default 10, or $UAEU_QUERY_TIMEOUT)")
     serve.add_argument("--out", help="build folder to serve (default build/); built first if missing")
+    serve.add_argument(
+        "--store", choices=["memory", "sparql"], default="memory", help="where the data lives: the embedded store (default) or a remote SPARQL server"
+    )
+    serve.add_argument("--endpoint", help="with --store sparql: the server's SPARQL query URL (Oxigraph /query, Virtuoso /sparql)")
+    serve.add_argument("--user", help="with --store sparql: user for HTTP digest authentication, if the server needs it")
+    serve.add_argument("--password", help="with --store sparql: password for HTTP digest authentication")
     serve.set_defaults(func=cmd_serve)
     return main
 

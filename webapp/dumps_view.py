@@ -206,8 +206,13 @@ def _prepare(state: BlueprintSetupState) -> None:
     public_url: str = app.config["UAEU_APP_SETTINGS"].public_url
     report = app.config["UAEU_REPORT"]
     folder = settings.build_dir / "dumps"
-    files, sums = _files(folder)
-    issued = dt.datetime.fromtimestamp((settings.build_dir / "report.json").stat().st_mtime, tz=dt.UTC).date()
+    # Served from a remote store, the dumps are listed only when the local build is that release.
+    if app.config.get("UAEU_LOCAL_DUMPS", True):
+        files, sums = _files(folder)
+        issued = dt.datetime.fromtimestamp((settings.build_dir / "report.json").stat().st_mtime, tz=dt.UTC).date()
+    else:
+        files, sums = (), folder / "SHA256SUMS"
+        issued = dt.datetime.now(tz=dt.UTC).date()
     counts = dataset_counts(app.extensions["uaeu_store"])
     description = describe(settings, public_url, report["release"], issued, files, counts)
     app.extensions["uaeu_release"] = Release(report["release"], issued, files, sums, counts, description)

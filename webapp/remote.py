@@ -1,0 +1,110 @@
+"""Serve the web app from a remote SPARQL server holding a release written by `uaeu push`.
+
+Pages, the network and the map run our named queries through `store.query(...)`, the embedded
+pyoxigraph call. `RemoteQueryStore` answers the same call from a `RemoteStore`, so no page knows
+where the data lives; `RemoteExecutor` does for /sparql what the worker pool does locally. Both
+raise `StoreUnavailable` when the server is down or slow, which the app turns into a 503 with
+Retry-After within the time limit.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pyoxigraph as ox
+
+from graph.backends import RemoteStore, StoreError, StoreUnavailable
+from graph.backends.sparql_text import keywords, with_dataset
+from graph.executor import ExecutorError, QueryOutcome, QueryRequest
+from graph.results import capped, serialise_boolean, serialise_graph, serialise_select
+from graph.store import QueryError
+
+GRAPH_FORMS = {"CONSTRUCT", "DESCRIBE"}
+
+
+class RemoteUnavailable(ExecutorError):
+    """The remote server did not answer; carries how long to wait before trying again."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+def _with_base(text: str, base_iri: str | None) -> str:
+    # Our named queries may use IRIs relative to the base; a remote server needs them resolved.
+    return f"BASE <{base_iri}>\n{text}" if base_iri else text
+
+
+class RemoteQueryStore:
+    """The subset of `pyoxigraph.Store` our pages use, answered by a remote release."""
+
+    def __init__(self, remote: RemoteStore) -> None:
+        self.remote = remote
+
+    def query(
+        self,
+        query: str,
+        *,
+        base_iri: str | None = None,
+        substitutions: dict[ox.Variable, ox.NamedNode | ox.Literal] | None = None,
+        use_default_graph_as_union: bool = False,
+    ) -> ox.QuerySolutions | ox.QueryBoolean | list[ox.Triple]:
+        """Run a SELECT/ASK (pyoxigraph result objects) or CONSTRUCT/DESCRIBE (a list of triples)."""
+        del use_default_graph_as_union  # the remote release's default graph is always the union
+        bindings = {variable.value: term for variable, term in (substitutions or {}).items()}
+        text = _with_base(query, base_iri)
+        if keywords(query) & GRAPH_FORMS:
+            return self.remote.construct(text, bindings)
+        return self.remote._results(text, bindings)
+
+    def named_graphs(self) -> list[ox.NamedNode]:
+        return [ox.NamedNode(g) for g in self.remote.graphs()]
+
+
+class RemoteExecutor:
+    """/sparql on a remote release: the same guard and serialisers, the server's time limit."""
+
+    def __init__(self, remote: RemoteStore) -> None:
+        self.remote = remote
+
+    @property
+    def graphs(self) -> list[str]:
+        try:
+            return self.remote.graphs()
+        except StoreUnavailable as err:
+            raise RemoteUnavailable(str(err), err.retry_after) from None
+
+    def execute(self, request: QueryRequest, timeout: float | None = None) -> QueryOutcome:
+        del timeout  # the remote store's own socket limit applies (set from UAEU_QUERY_TIMEOUT)
+        started = time.perf_counter()
+        text = request.query
+        if request.default_graphs or request.named_graphs:
+            text = with_dataset(text, list(request.default_graphs), list(request.named_graphs))
+        text = _with_base(text, request.base_iri)
+        try:
+            if keywords(request.query) & GRAPH_FORMS:
+                if request.graph_format is None:
+                    return QueryOutcome("not-acceptable", kind="graph")
+                triples, truncated = capped(self.remote.construct(text), request.row_cap)
+                body = serialise_graph(triples, truncated, request.graph_format, request.prefixes)  # type: ignore[arg-type]
+                return QueryOutcome("ok", "graph", request.graph_format, body, truncated, len(triples), seconds=time.perf_counter() - started)
+            result = self.remote._results(text, None)
+        except StoreUnavailable as err:
+            raise RemoteUnavailable(str(err), err.retry_after) from None
+        except QueryError as err:
+            return QueryOutcome("syntax", message=str(err))
+        except StoreError as err:
+            return QueryOutcome("error", message=str(err))
+        if isinstance(result, ox.QueryBoolean):
+            if request.results_format is None:
+                return QueryOutcome("not-acceptable", kind="ask")
+            return QueryOutcome("ok", "ask", request.results_format, serialise_boolean(bool(result), request.results_format), False, 1)
+        if request.results_format is None:
+            return QueryOutcome("not-acceptable", kind="select")
+        variables = [v.value for v in result.variables]
+        rows, truncated = capped(result, request.row_cap)
+        body = serialise_select(variables, rows, truncated, request.results_format)  # type: ignore[arg-type]
+        return QueryOutcome("ok", "select", request.results_format, body, truncated, len(rows), seconds=time.perf_counter() - started)
+
+    def close(self) -> None:
+        self.remote.close()
