@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup assets run build validate test lint format clean
+.PHONY: setup assets run build validate test lint format clean bench bench-quick
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11+ is required (found: $$($(PYTHON) --version))"; exit 1; }
@@ -16,13 +16,21 @@ $(STAMP): pyproject.toml
 # Front-end libraries come from npm at set-up (never from a CDN) and are served from our own static
 # folder; node_modules/ and webapp/static/vendor/ are not committed.
 VENDOR := webapp/static/vendor
-ASSETS := $(VENDOR)/yasgui/yasgui.min.js
+# One stamp for every vendored file, newer than package.json once they are all copied.
+ASSETS := $(VENDOR)/.installed
 
 $(ASSETS): package.json $(wildcard package-lock.json)
-	@command -v npm >/dev/null || { echo "npm is required for the query editor's assets: on Debian/Ubuntu run 'apt-get install npm'"; exit 1; }
+	@command -v npm >/dev/null || { echo "npm is required for the front-end assets (query editor, network view, map): on Debian/Ubuntu run 'apt-get install npm'"; exit 1; }
 	if [ -f package-lock.json ]; then npm ci --ignore-scripts --no-audit --no-fund --loglevel=error; else npm install --ignore-scripts --no-audit --no-fund --loglevel=error; fi
 	mkdir -p $(VENDOR)/yasgui
 	cp node_modules/@zazuko/yasgui/build/yasgui.min.js node_modules/@zazuko/yasgui/build/yasgui.min.css $(VENDOR)/yasgui/
+	mkdir -p $(VENDOR)/cytoscape
+	cp node_modules/cytoscape/dist/cytoscape.min.js node_modules/cytoscape/LICENSE $(VENDOR)/cytoscape/
+	# The map: Natural Earth country shapes (1:50m TopoJSON, public domain) drawn with d3-geo; no tile server.
+	mkdir -p $(VENDOR)/map
+	cp node_modules/d3-array/dist/d3-array.min.js node_modules/d3-geo/dist/d3-geo.min.js node_modules/topojson-client/dist/topojson-client.min.js $(VENDOR)/map/
+	cp node_modules/world-atlas/countries-50m.json $(VENDOR)/map/
+	for p in d3-array d3-geo topojson-client world-atlas; do cp node_modules/$$p/LICENSE $(VENDOR)/map/LICENSE.$$p; done
 	@touch $(ASSETS)
 
 assets: $(ASSETS)
@@ -53,6 +61,17 @@ test: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
+
+# Benchmarks (never part of `make test`): synthetic builds at 10k/100k/1M triples (1M: build, dump, load and
+# network timings only), peers load-tested side by side on 127.0.0.1; results in bench/results/.
+BENCH_SIZES ?= 10k,100k,1M
+BENCH_HTTP_SIZES ?= 10k,100k
+bench: setup
+	BENCH_SIZES=$(BENCH_SIZES) BENCH_HTTP_SIZES=$(BENCH_HTTP_SIZES) $(BIN)/python -m bench.run --name bench
+
+# A 10k-only smoke run of the same harness (about 3 minutes).
+bench-quick: setup
+	BENCH_SIZES=10k BENCH_HTTP_SIZES=10k $(BIN)/python -m bench.run --name quick
 
 clean:
 	rm -rf build .pytest_cache .ruff_cache
