@@ -7,7 +7,6 @@ Playwright or front-end asset fails the run; elsewhere the tests skip with the r
 
 from __future__ import annotations
 
-import os
 import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -17,67 +16,25 @@ from typing import TYPE_CHECKING
 import pytest
 
 from graph.config import PROJECT_ROOT
+from tests.browser import chromium_context, screenshot_dir
 from webapp.gallery import gallery
 
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext, Page
 
-CHROMIUM = Path(os.environ.get("UAEU_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 YASGUI = PROJECT_ROOT / "webapp" / "static" / "vendor" / "yasgui" / "yasgui.min.js"
 COORDINATORS = "01-partnership-coordinators"
 ACTION_PLAN = "13-action-plan"
 
 
-def _missing() -> list[str]:
-    missing = []
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        missing.append("the Python package playwright (pip install -e '.[test]')")
-    if not CHROMIUM.exists():
-        missing.append(f"Chromium at {CHROMIUM} (apt-get install chromium)")
-    if not YASGUI.exists():
-        missing.append(f"the vendored YASGUI at {YASGUI.relative_to(PROJECT_ROOT)} (make assets)")
-    return missing
-
-
 @pytest.fixture(scope="module")
 def browser_context(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrowserContext]:
-    """One Chromium with a fresh profile for this module; fails under CI, skips elsewhere, if a part is missing."""
-    if missing := _missing():
-        reason = "browser tests need " + "; ".join(missing)
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")),
-            executable_path=str(CHROMIUM),
-            args=CHROMIUM_ARGS,
-            headless=True,
-            viewport={"width": 1280, "height": 900},
-        )
-        yield context
-        context.close()
+    yield from chromium_context(tmp_path_factory, vendored={"the vendored YASGUI": YASGUI})
 
 
 @pytest.fixture(scope="module")
-def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Where screenshots go: $UAEU_TEST_OUTPUT, else test-output/ (gitignored), for a person to look at."""
-    folder = Path(os.environ.get("UAEU_TEST_OUTPUT") or PROJECT_ROOT / "test-output") / "browser"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+def shots() -> Path:
+    return screenshot_dir()
 
 
 @dataclass

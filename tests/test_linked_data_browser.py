@@ -7,65 +7,24 @@ fails the run; elsewhere the test skips with the reason.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
-from graph.config import PROJECT_ROOT
+from tests.browser import chromium_context, screenshot_dir
 
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext
 
-CHROMIUM = Path(os.environ.get("UAEU_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-def _missing() -> list[str]:
-    missing = []
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        missing.append("the Python package playwright (pip install -e '.[test]')")
-    if not CHROMIUM.exists():
-        missing.append(f"Chromium at {CHROMIUM} (apt-get install chromium)")
-    return missing
-
 
 @pytest.fixture(scope="module")
 def browser_context(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrowserContext]:
-    if missing := _missing():
-        reason = "browser tests need " + "; ".join(missing)
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile-ld")),
-            executable_path=str(CHROMIUM),
-            args=CHROMIUM_ARGS,
-            headless=True,
-            viewport={"width": 1280, "height": 900},
-        )
-        yield context
-        context.close()
+    yield from chromium_context(tmp_path_factory)
 
 
 def test_from_the_front_page_to_the_sofia_meeting_and_into_bulgarian(browser_context: BrowserContext, live_server: str) -> None:
-    shots = Path(os.environ.get("UAEU_TEST_OUTPUT") or PROJECT_ROOT / "test-output") / "browser"
-    shots.mkdir(parents=True, exist_ok=True)
+    shots = screenshot_dir()
     page = browser_context.new_page()
     foreign: list[str] = []
     page.on("request", lambda request: foreign.append(request.url) if not request.url.startswith(live_server) else None)

@@ -7,7 +7,6 @@ Under CI=true a missing browser or Playwright fails the run; elsewhere the test 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,7 +14,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from graph.config import PROJECT_ROOT
-from tests.test_linked_data_browser import CHROMIUM, CHROMIUM_ARGS, _missing
+from tests.browser import chromium_context, screenshot_dir
 
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext, Page
@@ -25,32 +24,11 @@ VENDORED = PROJECT_ROOT / "webapp" / "static" / "vendor" / "map"
 
 @pytest.fixture(scope="module")
 def browser_context(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrowserContext]:
-    missing = _missing()
-    if not (VENDORED / "countries-50m.json").exists():
-        missing.append("the map's vendored files (make assets)")
-    if missing:
-        reason = "the map's browser tests need " + "; ".join(missing)
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile-map")),
-            executable_path=str(CHROMIUM),
-            args=CHROMIUM_ARGS,
-            headless=True,
-            viewport={"width": 1280, "height": 900},
-        )
-        yield context
-        context.close()
+    yield from chromium_context(tmp_path_factory, vendored={"the map's Natural Earth shapes": VENDORED / "countries-50m.json"})
 
 
 def _shots() -> Path:
-    shots = Path(os.environ.get("UAEU_TEST_OUTPUT") or PROJECT_ROOT / "test-output") / "browser"
-    shots.mkdir(parents=True, exist_ok=True)
-    return shots
+    return screenshot_dir()
 
 
 def _open(browser_context: BrowserContext, live_server: str) -> tuple[Page, list[str], list[str]]:

@@ -9,7 +9,6 @@ fails the run; elsewhere the tests skip with the reason.
 from __future__ import annotations
 
 import json
-import os
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
@@ -19,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from graph.config import PROJECT_ROOT
-from tests.test_browser_sparql import CHROMIUM, CHROMIUM_ARGS, Traffic
+from tests.browser import chromium_context, screenshot_dir
+from tests.test_browser_sparql import Traffic
 
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext, Page
@@ -45,47 +45,14 @@ async () => {
 """
 
 
-def _missing() -> list[str]:
-    missing = []
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        missing.append("the Python package playwright (pip install -e '.[test]')")
-    if not CHROMIUM.exists():
-        missing.append(f"Chromium at {CHROMIUM} (apt-get install chromium)")
-    if not CYTOSCAPE.exists():
-        missing.append(f"the vendored Cytoscape.js at {CYTOSCAPE.relative_to(PROJECT_ROOT)} (make assets)")
-    return missing
-
-
 @pytest.fixture(scope="module")
 def browser_context(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrowserContext]:
-    """One Chromium with a fresh profile; fails under CI, skips elsewhere, if a part is missing."""
-    if missing := _missing():
-        reason = "browser tests need " + "; ".join(missing)
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")),
-            executable_path=str(CHROMIUM),
-            args=CHROMIUM_ARGS,
-            headless=True,
-            viewport={"width": 1400, "height": 1000},
-        )
-        yield context
-        context.close()
+    yield from chromium_context(tmp_path_factory, vendored={"the vendored Cytoscape.js": CYTOSCAPE}, viewport=(1400, 1000))
 
 
 @pytest.fixture(scope="module")
 def shots() -> Path:
-    """Where screenshots go: $UAEU_TEST_OUTPUT, else test-output/ (gitignored), for a person to look at."""
-    folder = Path(os.environ.get("UAEU_TEST_OUTPUT") or PROJECT_ROOT / "test-output") / "browser"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return screenshot_dir()
 
 
 @pytest.fixture
