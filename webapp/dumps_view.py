@@ -19,8 +19,9 @@ from flask.blueprints import BlueprintSetupState
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, XSD
 
-from graph.config import Settings
+from graph.config import PROJECT_ROOT, Settings
 from graph.dumps import DUMP_NAME, FORMATS
+from graph.queries import NamedQuery
 from webapp.linkeddata import RDF_FORMATS, negotiate
 
 dumps = Blueprint("dumps", __name__)
@@ -86,27 +87,28 @@ def _files(folder: Path) -> tuple[tuple[DumpFile, ...], Path]:
     return tuple(files), sums_path
 
 
-def _count(store: ox.Store, query: str) -> int:
-    solution = next(iter(store.query(query)))
-    return int(solution["n"].value)
+VOID_QUERIES: dict[str, NamedQuery] = {p.stem: NamedQuery.load(p) for p in sorted((PROJECT_ROOT / "graph" / "queries" / "void").glob("*.rq"))}
+
+
+def _rows(store: ox.Store, name: str, bindings: dict[str, ox.NamedNode | ox.Literal] | None = None) -> list[ox.QuerySolution]:
+    query = VOID_QUERIES[name]
+    return list(store.query(query.text, substitutions=query.substitutions(bindings) if bindings else None))
+
+
+def _count(store: ox.Store, name: str) -> int:
+    return int(_rows(store, name)[0]["n"].value)
 
 
 def dataset_counts(store: ox.Store) -> dict[str, Any]:
     """The numbers VoID states, taken by SPARQL over the default graph (the union of all graphs)."""
-    counts: dict[str, Any] = {
-        "triples": _count(store, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"),
-        "entities": _count(store, "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c FILTER(isIRI(?s)) }"),
-        "distinct_subjects": _count(store, "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o }"),
-        "distinct_objects": _count(store, "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?s ?p ?o }"),
-        "properties": _count(store, "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?s ?p ?o }"),
-        "classes": _count(store, "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?s a ?c }"),
-    }
-    counts["class_partitions"] = {s["c"].value: int(s["n"].value) for s in store.query("SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c")}
-    counts["property_partitions"] = {s["p"].value: int(s["n"].value) for s in store.query("SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p")}
+    names = {"triples": "triples", "entities": "entities", "distinct_subjects": "distinct-subjects"}
+    names |= {"distinct_objects": "distinct-objects", "properties": "properties", "classes": "classes"}
+    counts: dict[str, Any] = {key: _count(store, name) for key, name in names.items()}
+    counts["class_partitions"] = {s["c"].value: int(s["n"].value) for s in _rows(store, "class-partitions")}
+    counts["property_partitions"] = {s["p"].value: int(s["n"].value) for s in _rows(store, "property-partitions")}
     linksets: dict[tuple[str, str], int] = {}
     for target in (WIKIDATA, EU_AUTHORITY):
-        query = "SELECT ?prefix ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o FILTER(isIRI(?o) && STRSTARTS(STR(?o), ?prefix)) } GROUP BY ?p ?prefix"
-        for s in store.query(query, substitutions={ox.Variable("prefix"): ox.Literal(target)}):
+        for s in _rows(store, "linkset", {"prefix": ox.Literal(target)}):
             linksets[(target, s["p"].value)] = int(s["n"].value)
     counts["linksets"] = linksets
     return counts

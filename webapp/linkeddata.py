@@ -498,7 +498,8 @@ def not_found(iri: str | None = None) -> Response:
 
 def _exists(iri: str) -> bool:
     g.ld_queries = getattr(g, "ld_queries", 0) + 1
-    return bool(_store().query("ASK { { ?s ?p ?o } UNION { ?x ?y ?s } }", substitutions={ox.Variable("s"): ox.NamedNode(iri)}))
+    query = PAGE_QUERIES["exists"]
+    return bool(_store().query(query.text, substitutions=query.substitutions({"s": ox.NamedNode(iri)})))
 
 
 def render_resource(iri: str, path: str, extension: str | None) -> Response:
@@ -755,12 +756,7 @@ def ontology(extension: str | None = None) -> Response:
         return not_found()
     base = _settings().base
     g.ld_queries = getattr(g, "ld_queries", 0) + 1
-    triples = list(
-        _store().query(
-            "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o FILTER(?s = <ontology> || STRSTARTS(STR(?s), CONCAT(STR(<ontology>), '#'))) }",
-            base_iri=base,
-        )
-    )
+    triples = list(_store().query(PAGE_QUERIES["ontology"].text, base_iri=base))
     if fmt != "html":
         return _rdf_response(triples, fmt, "ontology", negotiated=extension is None)
     lang, remember = _choose_lang()
