@@ -35,6 +35,7 @@ from graph.network import (
     NetworkData,
     NetworkOptionError,
     NetworkOptions,
+    UnknownNode,
     build_network,
     describe,
     ego,
@@ -174,8 +175,8 @@ def _api(handler: Any) -> Any:
 
 
 def _resolve_or_404(err: NetworkOptionError) -> Exception:
-    """resolve_node says 'is not in this network' for an unknown entity (404); 'ambiguous' stays a 400."""
-    return NotFound(str(err)) if "is not in this network" in str(err) else err
+    """An unknown entity is a 404; an ambiguous one stays a 400 with its message."""
+    return NotFound(str(err)) if isinstance(err, UnknownNode) else err
 
 
 @network.after_request

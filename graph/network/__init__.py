@@ -32,6 +32,7 @@ from graph.network.model import (
     Network,
     NetworkOptionError,
     NetworkOptions,
+    UnknownNode,
     make_network,
 )
 
@@ -47,6 +48,7 @@ __all__ = [
     "NetworkData",
     "NetworkOptionError",
     "NetworkOptions",
+    "UnknownNode",
     "annotate",
     "build_network",
     "clear_cache",
@@ -156,7 +158,7 @@ def resolve_node(graph: nx.Graph, text: str) -> str:
     if len(matches) == 1:
         return matches[0]
     if not matches:
-        raise NetworkOptionError(f"node: '{text}' is not in this network (give an IRI, a slug such as 'tallinn-city', or a label)")
+        raise UnknownNode(f"node: '{text}' is not in this network (give an IRI, a slug such as 'tallinn-city', or a label)")
     raise NetworkOptionError(f"node: '{text}' is ambiguous: {', '.join(sorted(matches)[:10])}")
 
 

@@ -35,6 +35,10 @@ class NetworkOptionError(ValueError):
     """A filter or parameter the network cannot use (the message says what was expected)."""
 
 
+class UnknownNode(NetworkOptionError):
+    """An entity asked for that the network does not hold (the web layer answers 404, not 400)."""
+
+
 def _tuple(value: str | Iterable[str] | None) -> tuple[str, ...]:
     if value is None:
         return ()
