@@ -43,6 +43,7 @@ P_REPORT = NS + "report"
 NO_GRAPH = NS + "none"  # a graph that never exists: an empty named-graph set
 
 DEFAULT_TIMEOUT = 10.0
+MANIFEST_ATTEMPTS = 10
 
 
 @dataclass(frozen=True)
@@ -180,16 +181,26 @@ class RemoteStore(GraphStore):
                 return cached
         named = own_query("manifest")
         text = with_dataset(inject_values(named.text, named.defaults), [NO_GRAPH], [MANIFEST_GRAPH])
-        body, _ = self._send(text, JSON)
-        release_id, graphs, report = None, [], None
-        for solution in ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON):  # type: ignore[union-attr]
-            predicate, value = solution["p"], solution["o"]
-            if predicate == ox.NamedNode(P_ID):
-                release_id = value.value
-            elif predicate == ox.NamedNode(P_GRAPH):
-                graphs.append(value.value)
-            elif predicate == ox.NamedNode(P_REPORT):
-                report = json.loads(value.value)
+        # Virtuoso can answer a read that overlaps a push's swap with a torn manifest (a row whose
+        # value is unbound, or an id without its report): read it again briefly rather than trust it.
+        for attempt in range(MANIFEST_ATTEMPTS):
+            body, _ = self._send(text, JSON)
+            release_id, graphs, report, torn = None, [], None, False
+            for solution in ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON):  # type: ignore[union-attr]
+                predicate, value = solution["p"], solution["o"]
+                if predicate is None or value is None:
+                    torn = True
+                elif predicate == ox.NamedNode(P_ID):
+                    release_id = value.value
+                elif predicate == ox.NamedNode(P_GRAPH):
+                    graphs.append(value.value)
+                elif predicate == ox.NamedNode(P_REPORT):
+                    report = json.loads(value.value)
+            if not torn and (release_id is None) == (report is None):
+                break
+            if attempt == MANIFEST_ATTEMPTS - 1:
+                raise StoreUnavailable(f"{self.endpoint} returned an incomplete release manifest (a push may be in progress)", retry_after=2)
+            time.sleep(0.2)
         manifest = Manifest(release_id, tuple(sorted(graphs)), report, time.monotonic())
         with self._lock:
             self._manifest = manifest
