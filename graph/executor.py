@@ -60,8 +60,6 @@ class QueryOutcome:
 def _answer(store: Any, request: QueryRequest) -> QueryOutcome:
     import pyoxigraph as ox
 
-    from graph.results import capped, serialise_boolean, serialise_graph, serialise_select
-
     started = time.perf_counter()
     options: dict[str, Any] = {"base_iri": request.base_iri}
     if request.default_graphs:
@@ -73,25 +71,38 @@ def _answer(store: Any, request: QueryRequest) -> QueryOutcome:
     except SyntaxError as err:
         return QueryOutcome("syntax", message=str(err))
     try:
-        if isinstance(result, ox.QueryBoolean):
-            if request.results_format is None:
-                return QueryOutcome("not-acceptable", kind="ask")
-            body = serialise_boolean(bool(result), request.results_format)
-            return QueryOutcome("ok", "ask", request.results_format, body, False, 1, seconds=time.perf_counter() - started)
-        if isinstance(result, ox.QuerySolutions):
-            if request.results_format is None:
-                return QueryOutcome("not-acceptable", kind="select")
-            variables = [v.value for v in result.variables]
-            rows, truncated = capped(result, request.row_cap)
-            body = serialise_select(variables, rows, truncated, request.results_format)  # type: ignore[arg-type]
-            return QueryOutcome("ok", "select", request.results_format, body, truncated, len(rows), seconds=time.perf_counter() - started)
-        if request.graph_format is None:
-            return QueryOutcome("not-acceptable", kind="graph")
-        triples, truncated = capped(result, request.row_cap)
-        body = serialise_graph(triples, truncated, request.graph_format, request.prefixes)  # type: ignore[arg-type]
-        return QueryOutcome("ok", "graph", request.graph_format, body, truncated, len(triples), seconds=time.perf_counter() - started)
+        return outcome_of(result, request, started)
     except (OSError, RuntimeError, ValueError) as err:
         return QueryOutcome("error", message=str(err))
+
+
+def outcome_of(result: Any, request: QueryRequest, started: float) -> QueryOutcome:
+    """Serialise a query's result in the negotiated format, cut at the row cap.
+
+    `result` is a pyoxigraph boolean, solutions, or an iterable of triples (CONSTRUCT/DESCRIBE);
+    the embedded workers and the remote store share this, so both answer alike.
+    """
+    import pyoxigraph as ox
+
+    from graph.results import capped, serialise_boolean, serialise_graph, serialise_select
+
+    if isinstance(result, ox.QueryBoolean):
+        if request.results_format is None:
+            return QueryOutcome("not-acceptable", kind="ask")
+        body = serialise_boolean(bool(result), request.results_format)
+        return QueryOutcome("ok", "ask", request.results_format, body, False, 1, seconds=time.perf_counter() - started)
+    if isinstance(result, ox.QuerySolutions):
+        if request.results_format is None:
+            return QueryOutcome("not-acceptable", kind="select")
+        variables = [v.value for v in result.variables]
+        rows, truncated = capped(result, request.row_cap)
+        body = serialise_select(variables, rows, truncated, request.results_format)  # type: ignore[arg-type]
+        return QueryOutcome("ok", "select", request.results_format, body, truncated, len(rows), seconds=time.perf_counter() - started)
+    if request.graph_format is None:
+        return QueryOutcome("not-acceptable", kind="graph")
+    triples, truncated = capped(result, request.row_cap)
+    body = serialise_graph(triples, truncated, request.graph_format, request.prefixes)  # type: ignore[arg-type]
+    return QueryOutcome("ok", "graph", request.graph_format, body, truncated, len(triples), seconds=time.perf_counter() - started)
 
 
 def _worker_main(conn: Connection, dumps: str) -> None:

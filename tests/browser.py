@@ -7,7 +7,9 @@ elsewhere the test module skips with the reason.
 from __future__ import annotations
 
 import os
+import urllib.parse
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,7 +18,7 @@ import pytest
 from graph.config import PROJECT_ROOT
 
 if TYPE_CHECKING:
-    from playwright.sync_api import BrowserContext
+    from playwright.sync_api import BrowserContext, Page
 
 CHROMIUM = Path(os.environ.get("UAEU_CHROMIUM", "/usr/bin/chromium"))
 # As the machine notes advise: headless, no sandbox (root), and no background traffic to the closed network.
@@ -74,3 +76,26 @@ def screenshot_dir() -> Path:
     folder = Path(os.environ.get("UAEU_TEST_OUTPUT") or PROJECT_ROOT / "test-output") / "browser"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+@dataclass
+class Traffic:
+    """Every request the page made, and what went wrong, to assert on after the fact."""
+
+    requests: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+
+    def hosts(self) -> set[str]:
+        parsed = [urllib.parse.urlsplit(url) for _, url, _ in self.requests]
+        return {p.hostname or "" for p in parsed if p.scheme not in ("data", "blob")}
+
+
+def open_page(browser_context: BrowserContext) -> Iterator[tuple[Page, Traffic]]:
+    """A new page that records its requests, JS errors and 4xx/5xx answers, for a fixture to `yield from`."""
+    page = browser_context.new_page()
+    traffic = Traffic()
+    page.on("request", lambda r: traffic.requests.append((r.method, r.url, r.headers)))
+    page.on("pageerror", lambda error: traffic.failures.append(f"JS error: {error}"))
+    page.on("response", lambda r: r.status >= 400 and not r.url.endswith("/favicon.ico") and traffic.failures.append(f"{r.status} {r.url}"))
+    yield page, traffic
+    page.close()

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import urllib.parse
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
 from graph.config import PROJECT_ROOT
-from tests.browser import chromium_context, screenshot_dir
+from tests.browser import Traffic, chromium_context, open_page, screenshot_dir
 from webapp.gallery import gallery
 
 if TYPE_CHECKING:
@@ -37,27 +36,9 @@ def shots() -> Path:
     return screenshot_dir()
 
 
-@dataclass
-class Traffic:
-    """Every request the page made, and what went wrong, to assert on after the fact."""
-
-    requests: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
-    failures: list[str] = field(default_factory=list)
-
-    def hosts(self) -> set[str]:
-        parsed = [urllib.parse.urlsplit(url) for _, url, _ in self.requests]
-        return {p.hostname or "" for p in parsed if p.scheme not in ("data", "blob")}
-
-
 @pytest.fixture
 def page(browser_context: BrowserContext) -> Iterator[tuple[Page, Traffic]]:
-    page = browser_context.new_page()
-    traffic = Traffic()
-    page.on("request", lambda r: traffic.requests.append((r.method, r.url, r.headers)))
-    page.on("pageerror", lambda error: traffic.failures.append(f"JS error: {error}"))
-    page.on("response", lambda r: r.status >= 400 and not r.url.endswith("/favicon.ico") and traffic.failures.append(f"{r.status} {r.url}"))
-    yield page, traffic
-    page.close()
+    yield from open_page(browser_context)
 
 
 def _column(page: Page, title: str) -> list[str]:

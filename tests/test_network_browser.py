@@ -18,8 +18,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from graph.config import PROJECT_ROOT
-from tests.browser import chromium_context, screenshot_dir
-from tests.test_browser_sparql import Traffic
+from tests.browser import Traffic, chromium_context, open_page, screenshot_dir
 
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext, Page
@@ -57,13 +56,7 @@ def shots() -> Path:
 
 @pytest.fixture
 def page(browser_context: BrowserContext) -> Iterator[tuple[Page, Traffic]]:
-    page = browser_context.new_page()
-    traffic = Traffic()
-    page.on("request", lambda r: traffic.requests.append((r.method, r.url, r.headers)))
-    page.on("pageerror", lambda error: traffic.failures.append(f"JS error: {error}"))
-    page.on("response", lambda r: r.status >= 400 and not r.url.endswith("/favicon.ico") and traffic.failures.append(f"{r.status} {r.url}"))
-    yield page, traffic
-    page.close()
+    yield from open_page(browser_context)
 
 
 def _state(tab: Page) -> dict[str, Any]:

@@ -15,8 +15,7 @@ import pyoxigraph as ox
 
 from graph.backends import RemoteStore, StoreError, StoreUnavailable
 from graph.backends.sparql_text import keywords, with_dataset
-from graph.executor import ExecutorError, QueryOutcome, QueryRequest
-from graph.results import capped, serialise_boolean, serialise_graph, serialise_select
+from graph.executor import ExecutorError, QueryOutcome, QueryRequest, outcome_of
 from graph.store import QueryError
 
 GRAPH_FORMS = {"CONSTRUCT", "DESCRIBE"}
@@ -85,26 +84,16 @@ class RemoteExecutor:
             if keywords(request.query) & GRAPH_FORMS:
                 if request.graph_format is None:
                     return QueryOutcome("not-acceptable", kind="graph")
-                triples, truncated = capped(self.remote.construct(text), request.row_cap)
-                body = serialise_graph(triples, truncated, request.graph_format, request.prefixes)  # type: ignore[arg-type]
-                return QueryOutcome("ok", "graph", request.graph_format, body, truncated, len(triples), seconds=time.perf_counter() - started)
-            result = self.remote._results(text, None)
+                result: object = self.remote.construct(text)
+            else:
+                result = self.remote._results(text, None)
         except StoreUnavailable as err:
             raise RemoteUnavailable(str(err), err.retry_after) from None
         except QueryError as err:
             return QueryOutcome("syntax", message=str(err))
         except StoreError as err:
             return QueryOutcome("error", message=str(err))
-        if isinstance(result, ox.QueryBoolean):
-            if request.results_format is None:
-                return QueryOutcome("not-acceptable", kind="ask")
-            return QueryOutcome("ok", "ask", request.results_format, serialise_boolean(bool(result), request.results_format), False, 1)
-        if request.results_format is None:
-            return QueryOutcome("not-acceptable", kind="select")
-        variables = [v.value for v in result.variables]
-        rows, truncated = capped(result, request.row_cap)
-        body = serialise_select(variables, rows, truncated, request.results_format)  # type: ignore[arg-type]
-        return QueryOutcome("ok", "select", request.results_format, body, truncated, len(rows), seconds=time.perf_counter() - started)
+        return outcome_of(result, request, started)
 
     def close(self) -> None:
         self.remote.close()
