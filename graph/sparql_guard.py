@@ -1,25 +1,35 @@
-"""Refuse SPARQL that a public, read-only endpoint must not run, with a reason a person can act on.
+"""Decide whether the public, read-only endpoint may run a query, from a real parse of it.
 
-The check looks at the query's keywords once comments, strings and IRIs are set aside, so a
-label containing the word "delete" is fine while `DELETE WHERE { ... }` is refused. The store
-itself only runs queries, never updates; this gives the clear 4xx before it is asked.
+Three steps, each with a reason a person can act on:
+
+1. `canonical`: the text both the guard and the engine will see. SPARQL ends a `#` comment at
+   CR as well as LF, and processes `\\uXXXX` escapes before parsing (SPARQL 1.1, 19.2); the
+   guard's parser (rdflib's) ends comments at LF only and the engine (Oxigraph) does not expand
+   escapes outside strings. Normalising line ends and expanding escapes once, and then handing
+   exactly this text to both, leaves no room for a comment or an escape that one of them reads
+   as code and the other does not.
+2. `check_shape`: limits checked before any parser runs (size, NUL, nesting depth), so a hostile
+   shape gets a 4xx that names the limit instead of exhausting a parser's stack.
+3. `check_query`: rdflib's SPARQL 1.1 grammar parses the text; the parse tree, not the text,
+   decides. Updates (including LOAD), `SERVICE` anywhere, and `FROM`/`FROM NAMED` naming a graph
+   that is not ours (written as a full IRI, a prefixed name, or relative to BASE) are refused.
+
+This guard is the first wall. The second is `graph.sandbox`: the processes that run user queries
+cannot open a network socket at all, so a query that got past a guard bug still fetches nothing.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
-_STRING = r"'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^\"\\]|\\.|\"(?!\"\"))*\"\"\"|'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\""
-_IRI = r"<[^<>\"{}|^`\\\x00-\x20]*>"
-_COMMENT = r"#[^\n]*"
-_TOKENS = re.compile(f"({_STRING})|({_IRI})|({_COMMENT})", re.S)
+DEFAULT_MAX_BYTES = 64 * 1024
+DEFAULT_MAX_DEPTH = 64
 
-UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD")
-_UPDATE = re.compile(r"\b(" + "|".join(UPDATE_KEYWORDS) + r")\b", re.I)
-_SERVICE = re.compile(r"\bSERVICE\b", re.I)
-_DATASET = re.compile(r"\bFROM\s+(NAMED\s+)?(\x00\d+\x00)", re.I)
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_LIST_GRAPHS = "list the graphs with SELECT DISTINCT ?g { GRAPH ?g {} }"
 
 
 @dataclass(frozen=True)
@@ -33,38 +43,166 @@ class Refusal(Exception):
         return self.reason
 
 
-def _mask(text: str) -> tuple[str, list[str]]:
-    """Replace strings, IRIs and comments by placeholders; return the masked text and the IRIs."""
-    iris: list[str] = []
+@dataclass(frozen=True)
+class Limits:
+    """What a query may look like before any parser sees it."""
 
-    def replace(match: re.Match[str]) -> str:
-        if match.group(2):
-            iris.append(match.group(2)[1:-1])
-            return f"\x00{len(iris) - 1}\x00"
-        return " " if match.group(3) else '""'
-
-    return _TOKENS.sub(replace, text), iris
+    max_bytes: int = DEFAULT_MAX_BYTES
+    max_depth: int = DEFAULT_MAX_DEPTH
 
 
-def check_query(text: str, known_graphs: Iterable[str], max_bytes: int) -> None:
-    """Raise Refusal for oversize queries, updates, SERVICE and dataset clauses naming other URLs."""
-    size = len(text.encode("utf-8"))
-    if size > max_bytes:
-        raise Refusal(413, f"the query is {size} bytes; this endpoint accepts at most {max_bytes}")
-    masked, iris = _mask(text)
-    if match := _UPDATE.search(masked):
-        raise Refusal(400, f"{match.group(1).upper()} is an update operation; this endpoint is read-only and answers queries only")
-    if _SERVICE.search(masked):
-        raise Refusal(400, "SERVICE (federated query) is not allowed: this endpoint never fetches other URLs")
+def canonical(text: str) -> str:
+    """The text the guard parses and the engine runs: LF line ends, codepoint escapes expanded once."""
+
+    def expand(match: re.Match[str]) -> str:
+        code = int(match.group(1) or match.group(2), 16)
+        if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+            raise Refusal(400, f"{match.group(0)} is not a Unicode character (SPARQL 1.1, 19.2: codepoint escapes)")
+        return chr(code)
+
+    return _ESCAPE.sub(expand, text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def _structure(text: str) -> Iterator[str]:
+    """The characters of `text` outside strings and comments, as SPARQL's lexer delimits them."""
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == "#":
+            end = text.find("\n", i)
+            i = n if end < 0 else end
+        elif c in "'\"":
+            i = _string_end(text, i)
+        else:
+            yield c
+            i += 1
+
+
+def _string_end(text: str, i: int) -> int:
+    quote = text[i]
+    long = text.startswith(quote * 3, i)
+    j = i + (3 if long else 1)
+    n = len(text)
+    while j < n:
+        c = text[j]
+        if c == "\\":
+            j += 2
+        elif long and text.startswith(quote * 3, j):
+            return j + 3
+        elif not long and c == quote:
+            return j + 1
+        elif not long and c == "\n":
+            return j  # an unterminated short string: leave it to the parser to refuse
+        else:
+            j += 1
+    return n
+
+
+def check_shape(text: str, limits: Limits) -> None:
+    """Refuse, before parsing, a query too large, carrying NUL, or nested deeper than the limit."""
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > limits.max_bytes:
+        raise Refusal(413, f"the query is {size} bytes; this endpoint accepts at most {limits.max_bytes} (UAEU_MAX_QUERY_BYTES)")
+    if "\x00" in text:
+        raise Refusal(400, f"the query contains a NUL character at offset {text.index(chr(0))}; SPARQL text cannot carry one")
+    depth = deepest = 0
+    for c in _structure(text):
+        if c in "({[":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > limits.max_depth:
+                    raise Refusal(
+                        400, f"the query nests brackets more than {limits.max_depth} deep (UAEU_MAX_QUERY_DEPTH); flatten it, e.g. with VALUES or UNION"
+                    )
+        elif c in ")}]" and depth:
+            depth -= 1
+
+
+def _walk(node: Any) -> Iterator[Any]:
+    """Every node of an rdflib parse tree (CompValue and ParseResults), without recursion."""
+    from pyparsing import ParseResults
+
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        yield item
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple | ParseResults):
+            stack.extend(item)
+
+
+def parse(text: str) -> Any:
+    """rdflib's parse tree of a query, or a Refusal: an update is refused as such, anything else as syntax."""
+    from pyparsing import ParseBaseException
+    from rdflib.plugins.sparql.parser import Query, UpdateUnit
+
+    if not text.strip():
+        raise Refusal(400, "the query is empty")
+    try:
+        return Query.parse_string(text, parse_all=True)
+    except ParseBaseException as err:
+        query_error = err
+    except RecursionError:
+        raise Refusal(400, "the query is nested too deeply to check") from None
+    try:
+        update = UpdateUnit.parse_string(text, parse_all=True)
+    except (ParseBaseException, RecursionError):
+        raise Refusal(400, f"SPARQL syntax error: {_describe(query_error)}") from None
+    word = next((_UPDATES[n.name] for n in _walk(update) if getattr(n, "name", None) in _UPDATES), None)
+    if word is None:  # an empty text is a valid, empty update
+        raise Refusal(400, f"SPARQL syntax error: {_describe(query_error)}")
+    raise Refusal(400, f"{word} is an update operation; this endpoint is read-only and answers queries only")
+
+
+_UPDATES = {
+    "Load": "LOAD",
+    "Clear": "CLEAR",
+    "Drop": "DROP",
+    "Create": "CREATE",
+    "Add": "ADD",
+    "Move": "MOVE",
+    "Copy": "COPY",
+    "InsertData": "INSERT",
+    "DeleteData": "DELETE",
+    "DeleteWhere": "DELETE",
+    "Modify": "DELETE/INSERT",
+}
+
+
+def _describe(err: Exception) -> str:
+    line, col, msg = getattr(err, "lineno", None), getattr(err, "col", None), getattr(err, "msg", str(err))
+    return f"{msg} (line {line}, column {col})" if line is not None else str(msg)
+
+
+def check_query(text: str, known_graphs: Iterable[str], base: str) -> Any:
+    """Refuse updates, SERVICE and foreign dataset clauses in `text` (already canonical and shape-checked).
+
+    Returns the parse tree so the caller may look further; raises Refusal otherwise.
+    """
+    from rdflib.plugins.sparql.algebra import translatePrologue
+
+    tree = parse(text)
+    for node in _walk(tree):
+        if getattr(node, "name", None) == "ServiceGraphPattern":
+            raise Refusal(400, "SERVICE (federated query) is not allowed: this endpoint never fetches other URLs")
     graphs = set(known_graphs)
-    for match in _DATASET.finditer(masked):
-        iri = iris[int(match.group(2).strip("\x00"))]
+    try:
+        prologue = translatePrologue(tree[0], base)
+    except Exception as err:  # rdflib raises plain Exception for an undeclared prefix
+        raise Refusal(400, f"SPARQL error: {err}") from None
+    for clause in (node for node in _walk(tree[1]) if getattr(node, "name", None) == "DatasetClause"):
+        named = "named" in clause
+        written = clause["named"] if named else clause["default"]
+        try:
+            iri = str(prologue.absolutize(written))
+        except Exception as err:
+            raise Refusal(400, f"SPARQL error: {err}") from None
         if iri not in graphs:
-            clause = "FROM NAMED" if match.group(1) else "FROM"
-            raise Refusal(
-                400,
-                f"{clause} <{iri}> is not a graph of this dataset; this endpoint never fetches other URLs (list graphs with SELECT DISTINCT ?g {{ GRAPH ?g {{}} }})",
-            )
+            keyword = "FROM NAMED" if named else "FROM"
+            raise Refusal(400, f"{keyword} <{iri}> is not a graph of this dataset; this endpoint never fetches other URLs ({_LIST_GRAPHS})")
+    return tree
 
 
 def check_graph_parameters(default_graphs: Iterable[str], named_graphs: Iterable[str], known_graphs: Iterable[str]) -> None:

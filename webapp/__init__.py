@@ -5,8 +5,11 @@ from __future__ import annotations
 import atexit
 import json
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from flask import Flask, Response
+from flask import Flask, Request, Response
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import RequestRedirect
 
 from graph.backends import RemoteStore, StoreUnavailable
 from graph.config import Settings
@@ -14,6 +17,26 @@ from graph.executor import QueryExecutor
 from graph.store import load_store
 from webapp.remote import RemoteExecutor, RemoteQueryStore, RemoteUnavailable
 from webapp.settings import AppSettings
+
+
+class PublicFlask(Flask):
+    """Flask whose own redirects (merged slashes, a missing trailing slash) go to the public URL.
+
+    Werkzeug builds those from the request's Host header; a visitor controls that header, so a
+    redirect built from it could send the next reader anywhere. Ours never are.
+    """
+
+    def raise_routing_exception(self, request: Request) -> None:  # type: ignore[override]
+        error = request.routing_exception
+        if isinstance(error, RequestRedirect):
+            target = urlsplit(error.new_url)
+            path = target.path
+            root = request.script_root
+            if root and path.startswith(root):
+                path = path[len(root) :]
+            public = self.config["UAEU_APP_SETTINGS"].public_url
+            raise RequestRedirect(public + path.lstrip("/") + (f"?{target.query}" if target.query else ""))
+        super().raise_routing_exception(request)
 
 
 def create_app(
@@ -27,7 +50,10 @@ def create_app(
     app_settings = app_settings or AppSettings.from_env()
     dumps = settings.build_dir / "dumps"
     local_report = settings.build_dir / "report.json"
-    app = Flask(__name__)
+    app = PublicFlask(__name__)
+    if app_settings.proxy_hops:
+        # Behind N trusted reverse proxies, the client (for per-client query limits) is in X-Forwarded-For.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app_settings.proxy_hops)  # type: ignore[method-assign]
     app.config["UAEU_SETTINGS"] = settings
     app.config["UAEU_APP_SETTINGS"] = app_settings
     app.config["MAX_CONTENT_LENGTH"] = app_settings.max_query_bytes * 4
@@ -38,14 +64,18 @@ def create_app(
         app.config["UAEU_REPORT"] = report
         same = local_report.exists() and json.loads(local_report.read_text(encoding="utf-8")).get("release") == report.get("release")
         app.config["UAEU_LOCAL_DUMPS"] = same and (dumps / "SHA256SUMS").exists()
-        app.extensions["uaeu_executor"] = RemoteExecutor(remote)
+        # User queries are still checked by the sandboxed workers (here without a store of their
+        # own) before they go to the remote server.
+        checker = QueryExecutor(None, limits=app_settings.pool_limits())
+        atexit.register(checker.close)
+        app.extensions["uaeu_executor"] = RemoteExecutor(remote, checker)
         app.extensions["uaeu_store"] = RemoteQueryStore(remote)
     else:
         if not (dumps / "uaeu.nq").exists():
             raise FileNotFoundError(f"no build at {settings.build_dir}; run 'uaeu build' first")
         app.config["UAEU_REPORT"] = json.loads(local_report.read_text(encoding="utf-8"))
         if executor is None:
-            executor = QueryExecutor(dumps, workers=app_settings.query_workers, timeout=app_settings.query_timeout)
+            executor = QueryExecutor(dumps, limits=app_settings.pool_limits())
             atexit.register(executor.close)
         app.extensions["uaeu_executor"] = executor
         # Pages and APIs run our own named queries in-process on this store (fast, no time limit

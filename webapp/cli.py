@@ -6,6 +6,7 @@ It sits above both `graph` and `webapp`, so `graph` never needs Flask.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -16,8 +17,6 @@ from webapp.settings import AppSettings
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import waitress
-
     from webapp import create_app
 
     settings = Settings.from_env()
@@ -35,14 +34,28 @@ def cmd_serve(args: argparse.Namespace) -> int:
             return code
     app = create_app(settings, app_settings)
     print(f"serving release {app.config['UAEU_REPORT']['release']} at {app_settings.public_url} (SPARQL: {app_settings.public_url}sparql)", flush=True)
-    waitress.serve(app, host=args.host, port=args.port, threads=args.threads, ident="uaeu", channel_timeout=60)
+    _serve(app, args, app_settings)
     return 0
+
+
+def _serve(app: object, args: argparse.Namespace, app_settings: AppSettings) -> None:
+    """waitress with enough threads that queued user queries never take the pages' threads, and a
+    SIGTERM that ends like Ctrl-C: atexit stops every query worker before the process goes."""
+    import signal
+
+    import waitress
+
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    threads = args.threads or app_settings.query_workers + app_settings.query_queue + 8
+    with contextlib.suppress(KeyboardInterrupt):
+        waitress.serve(app, host=args.host, port=args.port, threads=threads, ident="uaeu", channel_timeout=60)
 
 
 def _serve_remote(args: argparse.Namespace, settings: Settings, app_settings: AppSettings) -> int:
     """Serve every page and API from a remote SPARQL server holding a pushed release."""
-    import waitress
-
     from graph.backends import RemoteStore, StoreUnavailable
     from webapp import create_app
 
@@ -59,7 +72,7 @@ def _serve_remote(args: argparse.Namespace, settings: Settings, app_settings: Ap
         print(f"error: {err}", file=sys.stderr)
         return 1
     print(f"serving release {app.config['UAEU_REPORT']['release']} from {args.endpoint} at {app_settings.public_url}", flush=True)
-    waitress.serve(app, host=args.host, port=args.port, threads=args.threads, ident="uaeu", channel_timeout=60)
+    _serve(app, args, app_settings)
     return 0
 
 
@@ -69,7 +82,7 @@ def parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="serve the web app and SPARQL endpoint on the embedded store")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=5000, help="port (default 5000)")
-    serve.add_argument("--threads", type=int, default=8, help="HTTP threads (default 8)")
+    serve.add_argument("--threads", type=int, help="HTTP threads (default: query workers + query queue + 8)")
     serve.add_argument("--timeout", type=float, help="query time limit in seconds (default 10, or $UAEU_QUERY_TIMEOUT)")
     serve.add_argument("--out", help="build folder to serve (default build/); built first if missing")
     serve.add_argument(

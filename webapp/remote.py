@@ -10,12 +10,13 @@ Retry-After within the time limit.
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import pyoxigraph as ox
 
 from graph.backends import RemoteStore, StoreError, StoreUnavailable
 from graph.backends.sparql_text import keywords, with_dataset
-from graph.executor import ExecutorError, QueryOutcome, QueryRequest, outcome_of
+from graph.executor import ExecutorError, QueryExecutor, QueryOutcome, QueryRequest, outcome_of
 from graph.store import QueryError
 
 GRAPH_FORMS = {"CONSTRUCT", "DESCRIBE"}
@@ -61,10 +62,11 @@ class RemoteQueryStore:
 
 
 class RemoteExecutor:
-    """/sparql on a remote release: the same guard and serialisers, the server's time limit."""
+    """/sparql on a remote release: the same guard (in sandboxed workers), serialisers and fairness; the server's time limit."""
 
-    def __init__(self, remote: RemoteStore) -> None:
+    def __init__(self, remote: RemoteStore, checker: QueryExecutor) -> None:
         self.remote = remote
+        self.checker = checker
 
     @property
     def graphs(self) -> list[str]:
@@ -73,10 +75,14 @@ class RemoteExecutor:
         except StoreUnavailable as err:
             raise RemoteUnavailable(str(err), err.retry_after) from None
 
-    def execute(self, request: QueryRequest, timeout: float | None = None) -> QueryOutcome:
+    def execute(self, request: QueryRequest, timeout: float | None = None, client: str = "") -> QueryOutcome:
         del timeout  # the remote store's own socket limit applies (set from UAEU_QUERY_TIMEOUT)
         started = time.perf_counter()
-        text = request.query
+        checked = self.checker.execute(replace(request, known_graphs=tuple(self.graphs)), client=client)
+        if checked.status != "checked":
+            return checked
+        text = checked.body.decode("utf-8")
+        request = replace(request, query=text)
         if request.default_graphs or request.named_graphs:
             text = with_dataset(text, list(request.default_graphs), list(request.named_graphs))
         text = _with_base(text, request.base_iri)
@@ -96,4 +102,5 @@ class RemoteExecutor:
         return outcome_of(result, request, started)
 
     def close(self) -> None:
+        self.checker.close()
         self.remote.close()

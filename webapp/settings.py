@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from graph.executor import PoolLimits
+
 
 def _float(name: str, default: float) -> float:
     value = os.environ.get(name)
@@ -18,21 +20,46 @@ def _int(name: str, default: int) -> int:
 
 @dataclass(frozen=True)
 class AppSettings:
-    """What the public endpoint allows, and where it says it lives."""
+    """What the public endpoint allows, and where it says it lives (README, "Security and limits")."""
 
     public_url: str = "http://127.0.0.1:5000/"
     query_timeout: float = 10.0
     row_cap: int = 10_000
     max_query_bytes: int = 64 * 1024
-    query_workers: int = 2
+    max_query_depth: int = 64
+    query_workers: int = 4
+    queries_per_client: int = 2
+    query_queue: int = 8
+    slow_query_after: float = 1.0
+    slow_query_slots: int | None = None
+    proxy_hops: int = 0
 
     @classmethod
     def from_env(cls, public_url: str | None = None) -> AppSettings:
         url = os.environ.get("UAEU_PUBLIC_URL") or public_url or cls.public_url
+        slots = os.environ.get("UAEU_SLOW_QUERY_SLOTS")
         return cls(
             public_url=url if url.endswith("/") else url + "/",
             query_timeout=_float("UAEU_QUERY_TIMEOUT", cls.query_timeout),
             row_cap=_int("UAEU_ROW_CAP", cls.row_cap),
             max_query_bytes=_int("UAEU_MAX_QUERY_BYTES", cls.max_query_bytes),
-            query_workers=_int("UAEU_QUERY_WORKERS", max(2, os.cpu_count() or 2)),
+            max_query_depth=_int("UAEU_MAX_QUERY_DEPTH", cls.max_query_depth),
+            query_workers=_int("UAEU_QUERY_WORKERS", max(cls.query_workers, 2 * (os.cpu_count() or 2))),
+            queries_per_client=_int("UAEU_QUERIES_PER_CLIENT", cls.queries_per_client),
+            query_queue=_int("UAEU_QUERY_QUEUE", cls.query_queue),
+            slow_query_after=_float("UAEU_SLOW_QUERY_AFTER", cls.slow_query_after),
+            slow_query_slots=int(slots) if slots else None,
+            proxy_hops=_int("UAEU_PROXY_HOPS", cls.proxy_hops),
+        )
+
+    def pool_limits(self) -> PoolLimits:
+        return PoolLimits(
+            workers=self.query_workers,
+            timeout=self.query_timeout,
+            per_client=self.queries_per_client,
+            queue=self.query_queue,
+            slow_after=self.slow_query_after,
+            slow_slots=self.slow_query_slots,
+            max_bytes=self.max_query_bytes,
+            max_depth=self.max_query_depth,
         )

@@ -7,16 +7,17 @@ GET with no query gives browsers the query editor and RDF clients the Service De
 
 from __future__ import annotations
 
+import urllib.parse
 from typing import Any
 
 from flask import Blueprint, Response, current_app, render_template, request
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF
 
-from graph.executor import Busy, ExecutorError, QueryExecutor, QueryOutcome, QueryRequest, QueryTimeout
+from graph.executor import Busy, ExecutorError, QueryExecutor, QueryOutcome, QueryRequest, QueryTimeout, TooManyForClient
 from graph.namespaces import prefixes
 from graph.results import GRAPH_FORMATS, RESULT_FORMATS
-from graph.sparql_guard import Refusal, check_graph_parameters, check_query
+from graph.sparql_guard import Limits, Refusal, canonical, check_graph_parameters, check_shape
 from webapp.gallery import gallery
 from webapp.settings import AppSettings
 
@@ -118,31 +119,72 @@ def preflight() -> Response:
     return response
 
 
+class ProtocolError(Exception):
+    """A request the SPARQL 1.1 Protocol says is malformed (answered 400)."""
+
+
+def _strict_params(raw: bytes, where: str) -> dict[str, list[str]]:
+    """URL-encoded parameters decoded as strict UTF-8: the protocol wants 400 for anything else."""
+    try:
+        pairs = urllib.parse.parse_qsl(raw.decode("utf-8"), keep_blank_values=True, encoding="utf-8", errors="strict")
+    except UnicodeDecodeError:
+        raise ProtocolError(f"the {where} is not valid UTF-8 (SPARQL 1.1 Protocol: queries are UTF-8)") from None
+    params: dict[str, list[str]] = {}
+    for name, value in pairs:
+        params.setdefault(name, []).append(value)
+    return params
+
+
+def _one_query(*sources: dict[str, list[str]]) -> str | None:
+    values = [value for params in sources for value in params.get("query", [])]
+    if len(values) > 1:
+        raise ProtocolError(f"'query' is given {len(values)} times; send exactly one (SPARQL 1.1 Protocol)")
+    return values[0] if values else None
+
+
+@sparql.errorhandler(ProtocolError)
+def _protocol_error(err: ProtocolError) -> Response:
+    return _text(400, str(err))
+
+
 @sparql.get("/sparql")
 def get() -> Any:
-    query = request.args.get("query")
+    params = _strict_params(request.query_string, "query string")
+    query = _one_query(params)
     if query is None:
         if _wants_html():
             return _editor(None)
         return _service_description()
     if _wants_html():
         return _editor(query)
-    return _run(query, request.args.getlist("default-graph-uri"), request.args.getlist("named-graph-uri"))
+    return _run(query, params.get("default-graph-uri", []), params.get("named-graph-uri", []))
 
 
 @sparql.post("/sparql")
 def post() -> Any:
     mimetype = request.mimetype
-    if mimetype == "application/sparql-update" or "update" in request.form:
+    url_params = _strict_params(request.query_string, "query string")
+    if mimetype == "application/sparql-update" or "update" in url_params:
         return _text(403, "SPARQL Update is not allowed: this endpoint is read-only")
     if mimetype == "application/sparql-query":
-        query = request.get_data(as_text=True)
-        return _run(query, request.args.getlist("default-graph-uri"), request.args.getlist("named-graph-uri"))
+        if "query" in url_params:
+            raise ProtocolError("a POST with Content-Type application/sparql-query carries the query in its body; do not also send 'query' in the URL")
+        charset = request.mimetype_params.get("charset", "utf-8").lower()
+        if charset not in ("utf-8", "utf8"):
+            raise ProtocolError(f"charset={charset}: SPARQL queries must be sent as UTF-8")
+        try:
+            query = request.get_data().decode("utf-8")
+        except UnicodeDecodeError:
+            raise ProtocolError("the request body is not valid UTF-8 (SPARQL 1.1 Protocol: queries are UTF-8)") from None
+        return _run(query, url_params.get("default-graph-uri", []), url_params.get("named-graph-uri", []))
     if mimetype == "application/x-www-form-urlencoded":
-        query = request.form.get("query")
+        form = _strict_params(request.get_data(), "request body")
+        if "update" in form:
+            return _text(403, "SPARQL Update is not allowed: this endpoint is read-only")
+        query = _one_query(form, url_params)
         if query is None:
             return _text(400, "a POST form needs a 'query' field (SPARQL 1.1 Protocol)")
-        return _run(query, request.form.getlist("default-graph-uri"), request.form.getlist("named-graph-uri"))
+        return _run(query, form.get("default-graph-uri", []), form.get("named-graph-uri", []))
     return _text(415, f"unsupported Content-Type {mimetype or '(none)'}: use application/sparql-query or application/x-www-form-urlencoded")
 
 
@@ -155,7 +197,11 @@ def execute(query: str, results_format: str | None, graph_format: str | None, de
     settings = _settings()
     executor = _executor()
     try:
-        check_query(query, executor.graphs, settings.max_query_bytes)
+        # The cheap checks here, so a hostile shape never costs a worker; the parse-based guard
+        # runs inside the (network-less, killable) worker, on exactly the text it then executes.
+        limits = Limits(settings.max_query_bytes, settings.max_query_depth)
+        check_shape(query, limits)
+        check_shape(canonical(query), limits)
         check_graph_parameters(default_graphs, named_graphs, executor.graphs)
     except Refusal as refusal:
         return _text(refusal.status, refusal.reason)
@@ -171,14 +217,18 @@ def execute(query: str, results_format: str | None, graph_format: str | None, de
         named_graphs=tuple(named_graphs),
     )
     try:
-        outcome = executor.execute(job)
+        outcome = executor.execute(job, client=request.remote_addr or "")
     except QueryTimeout as err:
         return _text(503, f"query stopped: {err} (UAEU_QUERY_TIMEOUT={settings.query_timeout:g}); narrow it down or add a LIMIT")
+    except TooManyForClient as err:
+        return _text(429, f"too many queries at once: {err}", **{"Retry-After": "2"})
     except Busy as err:
         return _text(503, f"server busy: {err}; try again shortly", **{"Retry-After": "2"})
     except ExecutorError as err:
         retry = str(getattr(err, "retry_after", 2))
         return _text(503, f"query failed: {err}", **{"Retry-After": retry})
+    if outcome.status == "refused":
+        return _text(outcome.http_status, outcome.message)
     if outcome.status == "syntax":
         return _text(400, f"SPARQL syntax error: {outcome.message}")
     if outcome.status == "not-acceptable":
