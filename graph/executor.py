@@ -13,7 +13,11 @@ Fairness, so that runaway queries cannot starve anyone (each limit is a setting,
 - a query still running after `slow_after` seconds takes one of `slow_slots` (fewer than the
   workers, so some workers are always free for quick queries) and runs at a lower CPU priority;
   when every slot is taken it is stopped (`SlowLaneFull`, 503) rather than block the pool;
-- a query past its time limit has its worker killed, which frees the CPU at once (`QueryTimeout`).
+- a query past its time limit has its worker killed, which frees the CPU at once (`QueryTimeout`);
+- a client whose query was stopped because every slot for long queries was taken waits
+  `cooldown` seconds before its next one is admitted (429 with Retry-After), so a loop of
+  runaway queries cannot keep taking workers away from everyone else;
+- `spares` extra workers stand ready, so a killed worker is replaced at once, not after a restart.
 
 Workers are started by one long-lived thread, ask the kernel to kill them when that thread's
 process dies (so a server killed mid-query leaves nothing running), are checked before each use,
@@ -44,11 +48,15 @@ SLOW_NICENESS = 10
 class ExecutorError(Exception):
     """A worker died or could not start."""
 
-    retry_after = 2
+    def __init__(self, message: str, retry_after: int = 2) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class QueryTimeout(Exception):
     """The query ran past its limit and was stopped."""
+
+    retry_after = 0
 
 
 class Busy(ExecutorError):
@@ -73,6 +81,8 @@ class PoolLimits:
     queue: int = 8
     slow_after: float = 1.0
     slow_slots: int | None = None  # default: workers - 2 (at least 1)
+    cooldown: float = 10.0
+    spares: int = 1
     max_bytes: int = 64 * 1024
     max_depth: int = 64
 
@@ -258,6 +268,8 @@ class QueryExecutor:
         self._clients: Counter[str] = Counter()
         self._waiting = 0
         self._slow = threading.BoundedSemaphore(self.limits.long_slots)
+        self._permits = threading.BoundedSemaphore(max(1, self.limits.workers))
+        self._cooldown: dict[str, float] = {}
         self._closed = False
         self._spawns: queue.Queue[int | None] = queue.Queue()
         self._started = threading.Event()
@@ -266,7 +278,7 @@ class QueryExecutor:
         # kills a worker when the thread that started it ends (die_with_parent).
         self._spawner = threading.Thread(target=self._spawn_loop, name="uaeu-worker-spawner", daemon=True)
         self._spawner.start()
-        self._spawns.put(max(1, self.limits.workers))
+        self._spawns.put(max(1, self.limits.workers) + max(0, self.limits.spares))
         self._started.wait()
         if self._start_error is not None:
             self.close()
@@ -343,11 +355,20 @@ class QueryExecutor:
 
     def _admit(self, client: str) -> None:
         with self._lock:
+            until = self._cooldown.get(client, 0.0)
+            now = time.monotonic()
+            if until > now:
+                wait = int(until - now) + 1
+                raise TooManyForClient(
+                    f"your last query was stopped for running long while the slots for long queries were full; the next one is admitted in {wait}s (UAEU_COOLDOWN_AFTER_STOP)",
+                    retry_after=wait,
+                )
+            self._cooldown.pop(client, None)
             if self._clients[client] >= self.limits.per_client:
                 raise TooManyForClient(
                     f"you already have {self._clients[client]} queries running or waiting; one client may have {self.limits.per_client} at a time (UAEU_QUERIES_PER_CLIENT)"
                 )
-            if self._idle.empty() and self._waiting >= self.limits.queue:
+            if self._waiting >= self.limits.queue:
                 raise Busy(f"{self._waiting} queries are already waiting for a worker (UAEU_QUERY_QUEUE)")
             self._clients[client] += 1
             self._waiting += 1
@@ -359,11 +380,15 @@ class QueryExecutor:
                 del self._clients[client]
 
     def _take(self, deadline: float) -> _Worker:
+        """A permit to run (one of `workers`), then a live worker (spares cover one being replaced)."""
         try:
+            if not self._permits.acquire(timeout=max(0.0, deadline - time.monotonic())):
+                raise Busy(f"no query worker became free within {self.timeout:g}s")
             while True:
                 try:
                     worker = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
                 except queue.Empty:
+                    self._permits.release()
                     raise Busy(f"no query worker became free within {self.timeout:g}s") from None
                 if self._healthy(worker):
                     return worker
@@ -383,7 +408,16 @@ class QueryExecutor:
         self._admit(client)
         try:
             worker = self._take(deadline)
-            return self._run(worker, request, limit, deadline)
+            try:
+                return self._run(worker, request, limit, deadline)
+            finally:
+                self._permits.release()
+        except SlowLaneFull as stopped:
+            if self.limits.cooldown > 0:
+                with self._lock:
+                    self._cooldown[client] = time.monotonic() + self.limits.cooldown
+                stopped.retry_after = int(self.limits.cooldown)
+            raise
         finally:
             self._leave(client)
 

@@ -32,6 +32,8 @@ class AppSettings:
     query_queue: int = 8
     slow_query_after: float = 1.0
     slow_query_slots: int | None = None
+    cooldown_after_stop: float = 10.0
+    spare_workers: int = 1
     proxy_hops: int = 0
 
     @classmethod
@@ -49,6 +51,8 @@ class AppSettings:
             query_queue=_int("UAEU_QUERY_QUEUE", cls.query_queue),
             slow_query_after=_float("UAEU_SLOW_QUERY_AFTER", cls.slow_query_after),
             slow_query_slots=int(slots) if slots else None,
+            cooldown_after_stop=_float("UAEU_COOLDOWN_AFTER_STOP", cls.cooldown_after_stop),
+            spare_workers=_int("UAEU_SPARE_WORKERS", cls.spare_workers),
             proxy_hops=_int("UAEU_PROXY_HOPS", cls.proxy_hops),
         )
 
@@ -60,6 +64,8 @@ class AppSettings:
             queue=self.query_queue,
             slow_after=self.slow_query_after,
             slow_slots=self.slow_query_slots,
+            cooldown=self.cooldown_after_stop,
+            spares=self.spare_workers,
             max_bytes=self.max_query_bytes,
             max_depth=self.max_query_depth,
         )

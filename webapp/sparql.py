@@ -219,11 +219,13 @@ def execute(query: str, results_format: str | None, graph_format: str | None, de
     try:
         outcome = executor.execute(job, client=request.remote_addr or "")
     except QueryTimeout as err:
-        return _text(503, f"query stopped: {err} (UAEU_QUERY_TIMEOUT={settings.query_timeout:g}); narrow it down or add a LIMIT")
+        return _text(
+            503, f"query stopped: {err} (UAEU_QUERY_TIMEOUT={settings.query_timeout:g}); narrow it down or add a LIMIT", **{"Retry-After": str(err.retry_after)}
+        )
     except TooManyForClient as err:
-        return _text(429, f"too many queries at once: {err}", **{"Retry-After": "2"})
+        return _text(429, f"too many queries: {err}", **{"Retry-After": str(err.retry_after)})
     except Busy as err:
-        return _text(503, f"server busy: {err}; try again shortly", **{"Retry-After": "2"})
+        return _text(503, f"server busy: {err}; try again shortly", **{"Retry-After": str(err.retry_after)})
     except ExecutorError as err:
         retry = str(getattr(err, "retry_after", 2))
         return _text(503, f"query failed: {err}", **{"Retry-After": retry})
