@@ -243,12 +243,12 @@ def publish(build_dir: Path, dumps: Mapping[str, bytes], report: Mapping[str, An
             _link(build_dir / name, link_target)
         _fsync_dir(build_dir)
     except BaseException:
-        _remove(staging)
+        remove_tree(staging)
         if created and os.path.realpath(build_dir / CURRENT) != os.path.realpath(target):
-            _remove(target)
+            remove_tree(target)
         raise
     finally:
-        _remove(staging)
+        remove_tree(staging)
     return Release.at(target.resolve())
 
 
@@ -282,8 +282,8 @@ def _make_read_only(folder: Path) -> None:
             path.chmod(READ_ONLY_DIR if path.is_dir() else READ_ONLY_FILE)
 
 
-def _remove(folder: Path) -> None:
-    """Remove a folder this module wrote, read-only parts included."""
+def remove_tree(folder: Path) -> None:
+    """Remove a folder written here (a staging folder, or a throwaway build), read-only releases included."""
     if folder.is_symlink() or not folder.exists():
         return
     for path in reversed(list(_walk(folder))):
@@ -341,4 +341,4 @@ def _adopt_unversioned(build_dir: Path) -> None:
             _make_read_only(staging)
             os.rename(staging, target)
     finally:
-        _remove(staging)
+        remove_tree(staging)
