@@ -73,5 +73,7 @@ bench: setup
 bench-quick: setup
 	BENCH_SIZES=10k BENCH_HTTP_SIZES=10k $(BIN)/python -m bench.run --name quick
 
+# Releases under build/releases/ are read-only: make them writable to remove them.
 clean:
+	if [ -d build ]; then chmod -R u+w build; fi
 	rm -rf build .pytest_cache .ruff_cache

@@ -169,7 +169,9 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=4)
     args = parser.parse_args()
     build = Path(args.build)
-    if not (build / "report.json").exists():
+    from graph.release import Release
+
+    if not Release.exists(build):
         subprocess.run([str(Path(sys.executable).with_name("uaeu")), "build", "--out", str(build)], check=True, cwd=ROOT)
     result = run(build, args.seconds, args.workers)
     RESULTS.mkdir(parents=True, exist_ok=True)

@@ -124,20 +124,12 @@ def cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _release_of(settings: Settings) -> str:
-    import json
-
-    try:
-        return str(json.loads((settings.build_dir / "report.json").read_text(encoding="utf-8")).get("release", ""))
-    except (OSError, ValueError):
-        return ""
-
-
 def cmd_network(args: argparse.Namespace) -> int:
     import json
 
     from graph.network import NetworkOptionError, NetworkOptions, build_network, ego, export, network_data, resolve_node, shortest_connection
-    from graph.store import load_release_store
+    from graph.release import NoRelease, Release
+    from graph.store import load_store
 
     settings = _settings(args)
     if args.build:
@@ -147,11 +139,11 @@ def cmd_network(args: argparse.Namespace) -> int:
         print(f"error: 'uaeu network {args.what}' takes {wanted or 'no'} entit{'y' if wanted == 1 else 'ies'}, got {len(args.nodes)}", file=sys.stderr)
         return EXIT_USAGE
     try:
-        store = load_release_store(settings)
-    except FileNotFoundError as err:
+        release = Release.open(settings.build_dir)  # pinned: the data and its release id come from one release
+    except NoRelease as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_DATA
-    data = network_data(store, base=settings.base, release=_release_of(settings))
+    data = network_data(load_store(release.dumps), base=settings.base, release=release.id)
     params = {
         k: v for k, v in vars(args).items() if k in ("weighting", "as_of", "start", "end", "roles", "partner_types", "themes", "partnerships", "evidence")
     }
@@ -276,13 +268,14 @@ def cmd_push(args: argparse.Namespace) -> int:
 
     from graph.backends import StoreError
     from graph.push import endpoints_for, push
+    from graph.release import Release
 
     settings = _settings(args)
     password = os.environ.get(args.password_env) if args.user else None
     if args.user and not password:
         print(f"error: --user needs the password in ${args.password_env}", file=sys.stderr)
         return EXIT_USAGE
-    if not (settings.build_dir / "report.json").exists():
+    if not Release.exists(settings.build_dir):
         print(f"error: no build at {settings.build_dir}; run 'uaeu build' first", file=sys.stderr)
         return EXIT_DATA
     try:

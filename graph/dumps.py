@@ -1,17 +1,13 @@
-"""Write a release: dumps in five formats (and gzipped), checksums and the build report.
+"""Serialise a release: dumps in five formats, its identifier, and the call that publishes it.
 
 Output is byte-stable: quads are sorted, gzip carries no timestamp or file name, and the report
-holds no clock time. A release is written to a new folder and swapped in only when complete,
-so a failed build leaves the last good one in place.
+holds no clock time. Where the files go, and how a release becomes the current one without
+touching the last good one, is `graph.release`'s business.
 """
 
 from __future__ import annotations
 
-import gzip
 import hashlib
-import json
-import os
-import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,8 +17,7 @@ from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from graph.rdf import Quad
-
-DUMP_NAME = "uaeu"
+from graph.release import Release, dump_files, publish
 
 
 @dataclass(frozen=True)
@@ -72,38 +67,19 @@ def serialise(quads: list[Quad], prefixes: dict[str, str]) -> dict[str, bytes]:
     return result
 
 
-def release_id(version: str, nquads: bytes) -> str:
-    """Release identifier: the ontology version plus a digest of the content."""
-    return f"{version}+{hashlib.sha256(nquads).hexdigest()[:12]}"
+def release_id(version: str, *contents: bytes) -> str:
+    """Release identifier: the ontology version plus a digest of the release's content.
+
+    The pipeline passes every file of the release (the dumps' SHA256SUMS, which covers each dump
+    and its gzip, and the report as written without its id), so any difference in what a release
+    holds gives another id, and a folder named after an id never needs to change.
+    """
+    digest = hashlib.sha256()
+    for content in contents:
+        digest.update(hashlib.sha256(content).digest())
+    return f"{version}+{digest.hexdigest()[:12]}"
 
 
-def write_release(build_dir: Path, files: dict[str, bytes], report: dict[str, object], report_md: str) -> None:
-    """Write dumps/, SHA256SUMS, report.json and report.md into a fresh folder, then swap it in."""
-    parent = build_dir.parent
-    parent.mkdir(parents=True, exist_ok=True)
-    staging = parent / f".{build_dir.name}.new-{os.getpid()}"
-    retired = parent / f".{build_dir.name}.old-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
-    try:
-        dumps = staging / "dumps"
-        dumps.mkdir(parents=True)
-        sums = []
-        for extension in sorted(files):
-            name = f"{DUMP_NAME}.{extension}"
-            data = files[extension]
-            packed = gzip.compress(data, compresslevel=9, mtime=0)
-            for file_name, content in ((name, data), (name + ".gz", packed)):
-                (dumps / file_name).write_bytes(content)
-                sums.append(f"{hashlib.sha256(content).hexdigest()}  {file_name}\n")
-        (dumps / "SHA256SUMS").write_text("".join(sorted(sums, key=lambda line: line.split()[1])), encoding="utf-8")
-        (staging / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
-        (staging / "report.md").write_text(report_md, encoding="utf-8")
-        if build_dir.exists():
-            build_dir.rename(retired)
-        staging.rename(build_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        if retired.exists() and not build_dir.exists():
-            retired.rename(build_dir)
-        raise
-    shutil.rmtree(retired, ignore_errors=True)
+def write_release(build_dir: Path, files: dict[str, bytes], report: dict[str, object], report_md: str) -> Release:
+    """Publish `files` ({extension: bytes}) and the report as a release of `build_dir` (see graph.release)."""
+    return publish(build_dir, dump_files(files), report, report_md)

@@ -1,4 +1,4 @@
-"""The build, end to end: curated data -> checks -> RDF -> SHACL -> release folder."""
+"""The build, end to end: curated data -> checks -> RDF -> SHACL -> a published release."""
 
 from __future__ import annotations
 
@@ -10,11 +10,12 @@ from rdflib import Graph, URIRef
 
 from graph.config import PROJECT_ROOT, Settings
 from graph.curated import VOCABULARIES, CuratedData, load_curated
-from graph.dumps import release_id, serialise, sorted_quads, write_release
+from graph.dumps import release_id, serialise, sorted_quads
 from graph.model import load_model, load_shapes, notations
 from graph.namespaces import OWL, Minter, prefixes
 from graph.problems import CuratedDataError
 from graph.rdf import Quad, build_quads
+from graph.release import SUMS, Release, dump_files, publish, report_bytes
 from graph.report import build_report, report_markdown
 from graph.shacl import shacl_violations, violations_as_problems
 
@@ -29,6 +30,8 @@ class Built:
     files: dict[str, bytes]
     report: dict[str, Any]
     timings: dict[str, float] = field(default_factory=dict)
+    dumps: dict[str, bytes] = field(default_factory=dict)  # the release's dumps folder: files, gzips, SHA256SUMS
+    release: Release | None = None  # where `build` published it
 
 
 def ontology_version(model: Graph, base: str) -> str:
@@ -69,16 +72,19 @@ def assemble(settings: Settings) -> Built:
     mark = time.perf_counter()
     quads = sorted_quads(sink.quads)
     files = serialise(quads, prefixes(settings.base))
-    release = release_id(ontology_version(model, settings.base), files["nq"])
-    report = build_report(data, union, len(quads), len({q[3] for q in quads}), mint, release)
+    dumps = dump_files(files)
+    # The id digests everything the release will hold, so one id never names two contents.
+    draft = build_report(data, union, len(quads), len({q[3] for q in quads}), mint, "")
+    release = release_id(ontology_version(model, settings.base), dumps[SUMS], report_bytes(draft), report_markdown(draft).encode("utf-8"))
+    report = {**draft, "release": release}
     timings["serialise"] = time.perf_counter() - mark
-    return Built(data, quads, union, files, report, timings)
+    return Built(data, quads, union, files, report, timings, dumps)
 
 
 def build(settings: Settings) -> Built:
-    """Assemble a release and swap it into the build folder (untouched if anything fails)."""
+    """Assemble a release, publish it in the build folder and make it current (nothing changes if anything fails)."""
     built = assemble(settings)
     mark = time.perf_counter()
-    write_release(settings.build_dir, built.files, built.report, report_markdown(built.report))
+    built.release = publish(settings.build_dir, built.dumps, built.report, report_markdown(built.report))
     built.timings["write"] = time.perf_counter() - mark
     return built

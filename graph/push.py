@@ -40,7 +40,7 @@ from SPARQLWrapper import DIGEST, POST, SPARQLWrapper
 
 from graph.backends.remote import MANIFEST_GRAPH, NS, P_GRAPH, P_ID, P_REPORT, RELEASE_NODE, UNION_GRAPH, RemoteStore, translate_error
 from graph.backends.sparql_text import serialise_iri, serialise_term
-from graph.dumps import DUMP_NAME
+from graph.release import Release
 
 PUSH_TIMEOUT = 120.0
 
@@ -99,16 +99,18 @@ class PushResult:
 
 
 def read_release(build_dir: Path) -> tuple[dict[str, object], dict[str, bytes], bytes]:
-    """The build's report, each named graph as N-Triples, and the union as N-Triples."""
-    dumps = build_dir / "dumps"
-    report = json.loads((build_dir / "report.json").read_text(encoding="utf-8"))
+    """The current release's report, each named graph as N-Triples, and the union as N-Triples.
+
+    The release is pinned once, so a build finishing meanwhile cannot mix two releases in one push.
+    """
+    release = Release.open(build_dir)
     by_graph: dict[str, list[ox.Triple]] = defaultdict(list)
-    for quad in ox.parse(path=str(dumps / f"{DUMP_NAME}.nq"), format=ox.RdfFormat.N_QUADS):
+    for quad in ox.parse(path=str(release.dump("nq")), format=ox.RdfFormat.N_QUADS):
         if not isinstance(quad.graph_name, ox.NamedNode):
-            raise ValueError(f"{dumps / (DUMP_NAME + '.nq')}: a quad outside a named graph; push expects every quad in a source graph")
+            raise ValueError(f"{release.dump('nq')}: a quad outside a named graph; push expects every quad in a source graph")
         by_graph[quad.graph_name.value].append(ox.Triple(quad.subject, quad.predicate, quad.object))
     graphs = {name: ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) for name, triples in sorted(by_graph.items())}
-    return report, graphs, (dumps / f"{DUMP_NAME}.nt").read_bytes()
+    return dict(release.report), graphs, release.dump("nt").read_bytes()
 
 
 class Pusher:

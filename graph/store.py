@@ -14,7 +14,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from graph.config import Settings
-from graph.dumps import DUMP_NAME
+from graph.release import Release, dump_path
 
 
 class QueryError(ValueError):
@@ -22,18 +22,16 @@ class QueryError(ValueError):
 
 
 def load_store(dumps: Path) -> ox.Store:
-    """An in-memory store: the union as default graph, plus every named graph of the release."""
+    """An in-memory store from a release's dumps folder: the union as default graph, plus every named graph."""
     store = ox.Store()
-    store.bulk_load(path=str(dumps / f"{DUMP_NAME}.nq"), format=ox.RdfFormat.N_QUADS)
-    store.bulk_load(path=str(dumps / f"{DUMP_NAME}.nt"), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
+    store.bulk_load(path=str(dump_path(dumps, "nq")), format=ox.RdfFormat.N_QUADS)
+    store.bulk_load(path=str(dump_path(dumps, "nt")), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
     return store
 
 
 def load_release_store(settings: Settings) -> ox.Store:
-    dumps = settings.build_dir / "dumps"
-    if not (dumps / f"{DUMP_NAME}.nq").exists():
-        raise FileNotFoundError(f"no build at {settings.build_dir}; run 'uaeu build' first")
-    return load_store(dumps)
+    """The current release of the build folder, in memory (raises FileNotFoundError without a build)."""
+    return load_store(Release.open(settings.build_dir).dumps)
 
 
 Substitutions = dict[ox.Variable, ox.NamedNode | ox.Literal]

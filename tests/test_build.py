@@ -13,6 +13,7 @@ from rdflib import Dataset, Graph, URIRef
 
 from graph.config import Settings
 from graph.pipeline import Built, build
+from graph.release import Release
 
 FORMATS = ("trig", "nq", "ttl", "nt", "jsonld")
 
@@ -103,15 +104,16 @@ def test_two_builds_are_byte_identical(tmp_path: Path, release_dir: Path, built:
         assert first[name] == second[name], name
 
 
-def test_rebuild_replaces_the_release_in_place(tmp_path: Path) -> None:
+def test_rebuild_serves_exactly_the_current_release_and_leaves_nothing_behind(tmp_path: Path) -> None:
     out = tmp_path / "build"
     build(Settings(build_dir=out))
-    stray = out / "stray.txt"
-    stray.write_text("from an older release", encoding="utf-8")
-    build(Settings(build_dir=out))
-    assert not stray.exists()
+    built = build(Settings(build_dir=out))
+    current = Release.open(out)
+    assert built.release == current
+    assert {p.name for p in (out / "dumps").iterdir()} == {*current.checksums(), "SHA256SUMS"}
     assert (out / "dumps" / "uaeu.ttl").exists()
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".build.")]
+    assert [p.name for p in tmp_path.iterdir()] == ["build"]
+    assert not [p for p in (*out.iterdir(), *(out / "releases").iterdir()) if p.name.startswith(".")], "no staging folder or temporary link left"
 
 
 def test_base_iri_is_one_setting(tmp_path: Path) -> None:

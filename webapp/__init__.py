@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import atexit
-import json
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -14,6 +13,7 @@ from werkzeug.routing import RequestRedirect
 from graph.backends import RemoteStore, StoreUnavailable
 from graph.config import Settings
 from graph.executor import QueryExecutor
+from graph.release import Release
 from graph.store import load_store
 from webapp.remote import RemoteExecutor, RemoteQueryStore, RemoteUnavailable
 from webapp.settings import AppSettings
@@ -45,11 +45,15 @@ def create_app(
     executor: QueryExecutor | None = None,
     remote: RemoteStore | None = None,
 ) -> Flask:
-    """Build the app over the release in `settings.build_dir`, or over the one pushed to `remote`."""
+    """Build the app over the current release in `settings.build_dir`, or over the one pushed to `remote`.
+
+    The local release is pinned here, once: the in-process store, every query worker (those that
+    replace a killed one too), the dumps, VoID, /version and the pages all read that one release
+    folder, which never changes. A later `uaeu build` makes another release current for the next
+    start; this app goes on serving the one it started with.
+    """
     settings = settings or Settings.from_env()
     app_settings = app_settings or AppSettings.from_env()
-    dumps = settings.build_dir / "dumps"
-    local_report = settings.build_dir / "report.json"
     app = PublicFlask(__name__)
     if app_settings.proxy_hops:
         # Behind N trusted reverse proxies, the client (for per-client query limits) is in X-Forwarded-For.
@@ -62,8 +66,8 @@ def create_app(
         if report is None:
             raise RuntimeError(f"no release on {remote.endpoint}: run 'uaeu push --endpoint {remote.endpoint}' first")
         app.config["UAEU_REPORT"] = report
-        same = local_report.exists() and json.loads(local_report.read_text(encoding="utf-8")).get("release") == report.get("release")
-        app.config["UAEU_LOCAL_DUMPS"] = same and (dumps / "SHA256SUMS").exists()
+        # The dumps are served when this build folder holds the same release (current or not).
+        app.config["UAEU_RELEASE"] = Release.find(settings.build_dir, str(report.get("release")))
         # User queries are still checked by the sandboxed workers (here without a store of their
         # own) before they go to the remote server.
         checker = QueryExecutor(None, limits=app_settings.pool_limits())
@@ -71,18 +75,25 @@ def create_app(
         app.extensions["uaeu_executor"] = RemoteExecutor(remote, checker)
         app.extensions["uaeu_store"] = RemoteQueryStore(remote)
     else:
-        if not (dumps / "uaeu.nq").exists():
-            raise FileNotFoundError(f"no build at {settings.build_dir}; run 'uaeu build' first")
-        app.config["UAEU_REPORT"] = json.loads(local_report.read_text(encoding="utf-8"))
+        release = Release.open(settings.build_dir)  # raises NoRelease (a FileNotFoundError) without a build
+        app.config["UAEU_RELEASE"] = release
+        app.config["UAEU_REPORT"] = release.report
         if executor is None:
-            executor = QueryExecutor(dumps, limits=app_settings.pool_limits())
+            executor = QueryExecutor(release.dumps, limits=app_settings.pool_limits())
             atexit.register(executor.close)
         app.extensions["uaeu_executor"] = executor
         # Pages and APIs run our own named queries in-process on this store (fast, no time limit
         # needed); user-written SPARQL only ever runs in the executor's killable workers.
-        app.extensions["uaeu_store"] = load_store(dumps)
+        app.extensions["uaeu_store"] = load_store(release.dumps)
     app.register_error_handler(StoreUnavailable, _unavailable)
     app.register_error_handler(RemoteUnavailable, _unavailable)
+    release_id = str(app.config["UAEU_REPORT"]["release"])
+
+    @app.after_request
+    def _say_which_release(response: Response) -> Response:
+        """Every answer names the release that gave it."""
+        response.headers["X-Release"] = release_id
+        return response
 
     from webapp.dumps_view import dumps as dumps_blueprint
     from webapp.home import home

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from graph import cli as graph_cli
 from graph.config import Settings
+from graph.release import Release
 from webapp.settings import AppSettings
 
 
@@ -27,7 +28,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         app_settings = replace(app_settings, query_timeout=args.timeout)
     if args.store == "sparql":
         return _serve_remote(args, settings, app_settings)
-    if not (settings.build_dir / "dumps" / "uaeu.nq").exists():
+    if not Release.exists(settings.build_dir):
         print(f"no build at {settings.build_dir}: building first", file=sys.stderr)
         code = graph_cli.main(["build", "--out", str(settings.build_dir)])
         if code != 0:

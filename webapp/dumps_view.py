@@ -1,8 +1,8 @@
 """`/dumps/` and `/.well-known/void`: the release as files, and the dataset described in VoID and DCAT.
 
-The listing, the checksums and every count in the description are computed once when the app starts
-(they are proportional to the data, and the data does not change under a running app); a request only
-serialises what is already there. Downloads go through `send_file(conditional=True)`, so clients get
+The listing, the checksums and every count in the description are computed once when the app starts,
+from the release the app pinned (its folder never changes, and a later build does not move it); a
+request only serialises what is already there. Downloads go through `send_file(conditional=True)`, so clients get
 ETag (the file's SHA-256), Last-Modified, 304 Not Modified and byte ranges for resumed downloads.
 """
 
@@ -20,8 +20,9 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, XSD
 
 from graph.config import PROJECT_ROOT, Settings
-from graph.dumps import DUMP_NAME, FORMATS
+from graph.dumps import FORMATS
 from graph.queries import NamedQuery
+from graph.release import Release, dump_extension, dump_name
 from webapp.linkeddata import RDF_FORMATS, negotiate
 
 dumps = Blueprint("dumps", __name__)
@@ -50,41 +51,40 @@ class DumpFile:
 
 
 @dataclass(frozen=True)
-class Release:
+class Served:
     """The release being served: its identifier, date, files and its VoID/DCAT description."""
 
     release: str
     issued: dt.date
     files: tuple[DumpFile, ...]
-    sums: Path
+    sums: Path | None
     counts: dict[str, int]
     description: Graph
 
 
-def _files(folder: Path) -> tuple[tuple[DumpFile, ...], Path]:
-    sums_path = folder / "SHA256SUMS"
-    sums = dict(reversed(line.split(maxsplit=1)) for line in sums_path.read_text(encoding="utf-8").splitlines() if line.strip())
+def _files(release: Release) -> tuple[DumpFile, ...]:
+    """The dumps of the pinned release, with the sizes and checksums of its (immutable) files."""
+    sums = release.checksums()
     by_ext = {f.extension: f for f in FORMATS}
     files = []
     for name in sorted(sums, key=lambda n: (n.endswith(".gz"), n)):
-        stem = name.removesuffix(".gz")
-        ext = stem.removeprefix(f"{DUMP_NAME}.")
+        ext, compressed = dump_extension(name) or ("", False)
         fmt = by_ext.get(ext)
         if fmt is None:
             continue
-        path = folder / name
+        path = release.dump(ext, compressed)
         files.append(
             DumpFile(
                 name=name,
                 path=path,
-                format=FORMAT_NAMES.get(ext, ext) + (" (gzip)" if name.endswith(".gz") else ""),
-                media_type="application/gzip" if name.endswith(".gz") else fmt.media_type,
-                compressed=name.endswith(".gz"),
+                format=FORMAT_NAMES.get(ext, ext) + (" (gzip)" if compressed else ""),
+                media_type="application/gzip" if compressed else fmt.media_type,
+                compressed=compressed,
                 size=path.stat().st_size,
-                sha256=sums[name].strip(),
+                sha256=sums[name],
             )
         )
-    return tuple(files), sums_path
+    return tuple(files)
 
 
 VOID_QUERIES: dict[str, NamedQuery] = {p.stem: NamedQuery.load(p) for p in sorted((PROJECT_ROOT / "graph" / "queries" / "void").glob("*.rq"))}
@@ -186,7 +186,7 @@ def describe(settings: Settings, public_url: str, release: str, issued: dt.date,
         add((dist, DCTERMS.title, Literal(file.format)))
         add((dist, DCAT.downloadURL, url))
         add((dist, DCAT.accessURL, URIRef(public_url + "dumps/")))
-        media = file.media_type if not file.compressed else next(f.media_type for f in FORMATS if file.name == f"{DUMP_NAME}.{f.extension}.gz")
+        media = file.media_type if not file.compressed else next(f.media_type for f in FORMATS if file.name == dump_name(f.extension, compressed=True))
         add((dist, DCAT.mediaType, URIRef(IANA + media)))
         if file.compressed:
             add((dist, DCAT.compressFormat, URIRef(IANA + "application/gzip")))
@@ -202,25 +202,25 @@ def describe(settings: Settings, public_url: str, release: str, issued: dt.date,
 
 @dumps.record_once
 def _prepare(state: BlueprintSetupState) -> None:
-    """Once per app: list the files, take the counts and build the description."""
+    """Once per app: list the files, take the counts and build the description (all from the pinned release)."""
     app: Flask = state.app
     settings: Settings = app.config["UAEU_SETTINGS"]
     public_url: str = app.config["UAEU_APP_SETTINGS"].public_url
     report = app.config["UAEU_REPORT"]
-    folder = settings.build_dir / "dumps"
-    # Served from a remote store, the dumps are listed only when the local build is that release.
-    if app.config.get("UAEU_LOCAL_DUMPS", True):
-        files, sums = _files(folder)
-        issued = dt.datetime.fromtimestamp((settings.build_dir / "report.json").stat().st_mtime, tz=dt.UTC).date()
+    # Served from a remote store, the dumps are listed only when the build folder holds that release.
+    pinned: Release | None = app.config.get("UAEU_RELEASE")
+    if pinned is not None:
+        files, sums = _files(pinned), pinned.sums
+        issued = pinned.published.date()
     else:
-        files, sums = (), folder / "SHA256SUMS"
+        files, sums = (), None
         issued = dt.datetime.now(tz=dt.UTC).date()
     counts = dataset_counts(app.extensions["uaeu_store"])
     description = describe(settings, public_url, report["release"], issued, files, counts)
-    app.extensions["uaeu_release"] = Release(report["release"], issued, files, sums, counts, description)
+    app.extensions["uaeu_release"] = Served(report["release"], issued, files, sums, counts, description)
 
 
-def _release() -> Release:
+def _release() -> Served:
     return current_app.extensions["uaeu_release"]  # type: ignore[no-any-return]
 
 
@@ -262,6 +262,8 @@ def download(name: str) -> Response:
     """One file, by name from the release's list only (so no path from the request reaches the disk)."""
     release = _release()
     if name == "SHA256SUMS":
+        if release.sums is None:
+            abort(404)
         return send_file(release.sums, mimetype="text/plain", conditional=True, max_age=300)
     file = next((f for f in release.files if f.name == name), None)
     if file is None:

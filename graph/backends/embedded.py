@@ -13,7 +13,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from graph.backends.base import Bindings, GraphStore, Row
-from graph.dumps import DUMP_NAME
+from graph.release import NoRelease, Release
 from graph.store import QueryError, load_store
 
 
@@ -21,8 +21,8 @@ def _report(build_dir: Path | None) -> dict[str, Any] | None:
     if build_dir is None:
         return None
     try:
-        return dict(json.loads((build_dir / "report.json").read_text(encoding="utf-8")))
-    except (OSError, ValueError):
+        return dict(Release.open(build_dir).report)
+    except NoRelease:
         return None
 
 
@@ -37,8 +37,11 @@ class EmbeddedStore(GraphStore):
 
     @classmethod
     def in_memory(cls, build_dir: Path, base: str | None = None) -> EmbeddedStore:
-        """The release in `build_dir` loaded into memory (what `uaeu serve` uses by default)."""
-        return cls(load_store(build_dir / "dumps"), kind="memory", build_dir=build_dir, base=base)
+        """The current release of `build_dir` loaded into memory (what `uaeu serve` uses by default)."""
+        release = Release.open(build_dir)
+        embedded = cls(load_store(release.dumps), kind="memory", base=base)
+        embedded._report = dict(release.report)
+        return embedded
 
     @classmethod
     def on_disk(cls, path: Path, build_dir: Path | None = None, base: str | None = None) -> EmbeddedStore:
@@ -50,11 +53,11 @@ class EmbeddedStore(GraphStore):
         path.mkdir(parents=True, exist_ok=True)
         store = ox.Store(str(path))
         if build_dir is not None and len(store) == 0:
-            dumps = build_dir / "dumps"
-            store.bulk_load(path=str(dumps / f"{DUMP_NAME}.nq"), format=ox.RdfFormat.N_QUADS)
-            store.bulk_load(path=str(dumps / f"{DUMP_NAME}.nt"), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
+            release = Release.open(build_dir)
+            store.bulk_load(path=str(release.dump("nq")), format=ox.RdfFormat.N_QUADS)
+            store.bulk_load(path=str(release.dump("nt")), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
             store.flush()
-            (path / "uaeu-report.json").write_text((build_dir / "report.json").read_text(encoding="utf-8"), encoding="utf-8")
+            (path / "uaeu-report.json").write_text(release.report_json.read_text(encoding="utf-8"), encoding="utf-8")
         report = _report(None)
         if (path / "uaeu-report.json").exists():
             report = json.loads((path / "uaeu-report.json").read_text(encoding="utf-8"))
