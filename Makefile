@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup assets run build validate test lint format clean bench bench-quick
+.PHONY: setup assets run build validate test lint format clean bench bench-quick bench-fairness
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11+ is required (found: $$($(PYTHON) --version))"; exit 1; }
@@ -72,6 +72,10 @@ bench: setup
 # A 10k-only smoke run of the same harness (about 3 minutes).
 bench-quick: setup
 	BENCH_SIZES=10k BENCH_HTTP_SIZES=10k $(BIN)/python -m bench.run --name quick
+
+# Latency of light queries and pages while 4 runaway queries are in flight (about 1 minute).
+bench-fairness: build
+	$(BIN)/python -m bench.fairness --seconds 20
 
 # Releases under build/releases/ are read-only: make them writable to remove them.
 clean:
