@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from graph.dates import DateFormatError, ends_before_start, parse_partial_date
+from graph.dates import DateFormatError, earliest_and_latest, ends_before_start, parse_partial_date
 from graph.problems import CuratedDataError, Problem, display_path
 from graph.readers import LineDict, LineList, Record, character_problems, nested_line, read_csv, read_yaml_list
 
@@ -617,12 +617,57 @@ def _check_memberships(check: _Checker, records: list[Record], data: CuratedData
         end = check.date(record, "end")
         record.values["start"], record.values["end"] = start, end
         check.period(record, start, end, "start", "end")
-        check.sources(record, data.sources)
+        sources = check.sources(record, data.sources)
         check.text(record, "note")
         ident = record.get("id")
         if partnership and organisation and ident and not ident.startswith(f"{partnership}--{organisation}"):
             check.problems.append(record.problem("id", f"must start with '{partnership}--{organisation}' (partnership--organisation)"))
+        if partnership and ident:
+            _check_lifetime(check, record, data.partnerships[partnership], ident, sources)
     data.memberships = check.unique(records, "id", "membership id")
+
+
+def _check_lifetime(check: _Checker, record: Record, partnership: Record, ident: str, sources: list[str]) -> None:
+    """A membership must fall within its partnership's lifetime, unless the disagreement is recorded.
+
+    The lifetime runs from the partnership's `start.date` to its `end` (`end.end` when the end is
+    a period, e.g. "2020 to 2021"); with no `end` it is open. Partial dates compare by the period
+    they stand for, so a membership is outside only when it certainly is: '2017' is not before
+    '2017-06'. Where sources genuinely disagree, an entry in that partnership's `start.conflicts`
+    (outside on the early side) or `end.conflicts` (on the late side) that names the membership id
+    and one of the membership's sources records it, and the membership stands.
+    """
+    opened, closed = partnership.get("start"), partnership.get("end")
+    first = opened["date"] if opened and opened["date"] else ""
+    last = (closed["end"] or closed["date"]) if closed else ""
+    dates = [(name, record.get(name)) for name in ("start", "end") if record.get(name)]
+    found = None
+    if first:
+        found = next(
+            ((name, value, "before", "started", first, opened) for name, value in dates if earliest_and_latest(value)[1] < earliest_and_latest(first)[0]), None
+        )
+    if found is None and last:
+        found = next(
+            ((name, value, "after", "ended", last, closed) for name, value in dates if earliest_and_latest(value)[0] > earliest_and_latest(last)[1]), None
+        )
+    if found is None:
+        return
+    name, value, side, verb, bound, claim = found
+    place = "start.conflicts" if side == "before" else "end.conflicts"
+    if any(_names(entry, ident) and any(_names(entry, source) for source in sources) for entry in claim["conflicts"]):
+        return
+    check.problems.append(
+        record.problem(
+            name,
+            f"{value} is {side} partnership '{partnership.get('id')}' {verb} ({bound}, {partnership.file}:{claim['line']}); if the sources "
+            f"disagree, record it in that partnership's {place}: an entry naming '{ident}' and its source ({'; '.join(sources) or 'a source id'})",
+        )
+    )
+
+
+def _names(text: str, ident: str) -> bool:
+    """Whether free text names an id as a whole word (not as part of a longer id)."""
+    return re.search(rf"(?<![a-z0-9-]){re.escape(ident)}(?![a-z0-9-])", text) is not None
 
 
 def _check_events(check: _Checker, records: list[Record], data: CuratedData) -> None:

@@ -502,6 +502,74 @@ def _validate(workspace: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int,
     return code, capsys.readouterr().err
 
 
+# -- 6: memberships within their partnership's lifetime ----------------------------------------------------------
+
+
+def _membership_row(data: Path, ident: str) -> int:
+    return next(i for i, row in enumerate(_rows(data / "memberships.csv")) if row[0] == ident)
+
+
+def test_membership_starting_before_its_partnership_is_an_error(workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = workspace / "data"
+    line = _set_cell(data / "memberships.csv", _membership_row(data, "public-procurement--tallinn-city"), "start", "2016-05")
+    start_line = _yaml_line(data / "partnerships.yaml", "public-procurement", "start") + 1
+
+    message = _the_error(*_validate(workspace, capsys))
+
+    assert f"/data/memberships.csv:{line}: field 'start': 2016-05 is before partnership 'public-procurement' started (2017, " in message
+    assert f"/data/partnerships.yaml:{start_line});" in message
+    assert "record it in that partnership's start.conflicts: an entry naming 'public-procurement--tallinn-city' and its source (uaeu-pp-2025)" in message
+
+
+def test_membership_ending_after_its_partnership_is_an_error(workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = workspace / "data"
+    line = _set_cell(data / "memberships.csv", _membership_row(data, "housing--vienna-city"), "end", "2019-03")
+
+    message = _the_error(*_validate(workspace, capsys))
+
+    assert f"/data/memberships.csv:{line}: field 'end': 2019-03 is after partnership 'housing' ended (2018, " in message
+    assert "that partnership's end.conflicts: an entry naming 'housing--vienna-city'" in message
+
+
+def test_membership_starting_after_its_partnership_ended_is_an_error(workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = workspace / "data"
+    line = _set_cell(data / "memberships.csv", _membership_row(data, "housing--lisbon-city"), "start", "2021")
+
+    message = _the_error(*_validate(workspace, capsys))
+
+    assert f"/data/memberships.csv:{line}: field 'start': 2021 is after partnership 'housing' ended (2018, " in message
+
+
+def test_lifetime_compares_periods_and_is_open_without_an_end(workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """'2018' overlaps a partnership that started in 2018-11, '2018' ends with one that ended in 2018,
+    and a partnership with no end date is still running in 2030: none of these is outside."""
+    data = workspace / "data"
+    _set_cell(data / "memberships.csv", _membership_row(data, "culture-cultural-heritage--germany-bmi"), "start", "2018")
+    _set_cell(data / "memberships.csv", _membership_row(data, "housing--vienna-city"), "end", "2018-12-31")
+    _set_cell(data / "memberships.csv", _membership_row(data, "public-procurement--leiden-city"), "end", "2030")
+
+    code, err = _validate(workspace, capsys)
+
+    assert code == 0, err
+
+
+def test_a_conflicts_entry_records_a_real_disagreement(workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Naming the membership and its source in the partnership's start.conflicts lets it stand;
+    naming only the membership (no source) does not."""
+    data = workspace / "data"
+    _set_cell(data / "memberships.csv", _membership_row(data, "public-procurement--tallinn-city"), "start", "2016-05")
+    path = data / "partnerships.yaml"
+    note = _yaml_line(path, "public-procurement", "start") + 6
+    assert path.read_text(encoding="utf-8").splitlines()[note - 1].startswith("    note: ")
+    _insert_after(path, note, "    conflicts:\n    - A test source says public-procurement--tallinn-city took part from May 2016.\n")
+    assert _the_error(*_validate(workspace, capsys))
+
+    text = path.read_text(encoding="utf-8").replace("from May 2016.", "from May 2016 (uaeu-pp-2025).")
+    path.write_text(text, encoding="utf-8")
+    code, err = _validate(workspace, capsys)
+    assert code == 0, err
+
+
 # -- things that must just work ---------------------------------------------------------------------------------------
 
 
