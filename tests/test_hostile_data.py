@@ -7,6 +7,8 @@ The pattern is the one of test_bad_input.py: copy data/ to a temporary folder, b
 from __future__ import annotations
 
 import csv
+import errno
+import gzip
 import io
 import os
 import signal
@@ -17,6 +19,7 @@ import tracemalloc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -639,3 +642,54 @@ def test_record_and_node_limits(workspace: Path, monkeypatch: pytest.MonkeyPatch
     assert code == 1 and "Traceback" not in err
     errors = [line for line in err.splitlines() if line.startswith("error: ")]
     assert len(errors) == 2 and all("more than 1,000 YAML values in one file" in e for e in errors), err
+
+
+# -- 8: a full disk while writing ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("where", ["gzip.compress", "Path.write_bytes"])
+def test_full_disk_while_writing_is_one_error(where: str, good_build: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """The disk fills up part-way through writing (a stand-in raises ENOSPC on the third write)."""
+    before = _snapshot(good_build)
+    calls = []
+    real_compress, real_write_bytes = gzip.compress, Path.write_bytes
+
+    def full_disk() -> None:
+        calls.append(1)
+        if len(calls) >= 3:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    def compress(data: bytes, *args: Any, **kwargs: Any) -> bytes:
+        full_disk()
+        return real_compress(data, *args, **kwargs)
+
+    def write_bytes(path: Path, data: bytes) -> int:
+        if good_build.parent in path.parents:
+            full_disk()
+        return real_write_bytes(path, data)
+
+    if where == "gzip.compress":
+        monkeypatch.setattr(gzip, "compress", compress)
+    else:
+        monkeypatch.setattr(Path, "write_bytes", write_bytes)
+    capsys.readouterr()
+
+    code = main(["build", "--out", str(good_build)])
+
+    err = capsys.readouterr().err
+    assert len(calls) >= 3, f"the build no longer writes through {where}: point this test at the new writer"
+    assert _the_error(code, err) == f"error: cannot write the build to {good_build}: No space left on device"
+    assert _snapshot(good_build) == before
+
+
+def test_unwritable_build_folder_is_one_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The build folder's parent is a file: a real OSError from the file system, no stand-in."""
+    (tmp_path / "a-file").write_text("not a folder", encoding="utf-8")
+    out = tmp_path / "a-file" / "build"
+    capsys.readouterr()
+
+    code = main(["build", "--out", str(out)])
+
+    message = _the_error(code, capsys.readouterr().err)
+    assert message.startswith(f"error: cannot write the build to {out}: ")
+    assert (tmp_path / "a-file").read_text(encoding="utf-8") == "not a folder"
