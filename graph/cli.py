@@ -44,6 +44,9 @@ def cmd_build(args: argparse.Namespace) -> int:
         built = build(settings)
     except CuratedDataError as err:
         return _report_problems(err, "build")
+    except OSError as err:  # a full disk, a read-only or unwritable build folder (reading errors are CuratedDataErrors)
+        print(f"error: cannot write the build to {settings.build_dir}: {err.strerror or err}", file=sys.stderr)
+        return EXIT_DATA
     elapsed = time.perf_counter() - started
     counts = built.report["counts"]
     print(f"release {built.report['release']}: {counts['triples']} triples, {counts['quads']} quads in {counts['named_graphs']} graphs")

@@ -7,15 +7,16 @@ gets the whole list at once. SHACL validation of the built graph comes after, as
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from graph.dates import DateFormatError, ends_before_start, parse_partial_date
+from graph.dates import DateFormatError, earliest_and_latest, ends_before_start, parse_partial_date
 from graph.problems import CuratedDataError, Problem, display_path
-from graph.readers import LineDict, LineList, Record, nested_line, read_csv, read_yaml_list
+from graph.readers import LineDict, LineList, Record, character_problems, nested_line, read_csv, read_yaml_list
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 MEMBERSHIP_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*--[a-z0-9]+(-[a-z0-9]+)*$")
@@ -230,24 +231,49 @@ def _hint(value: str, table: dict[str, Record]) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
+#: Files that must hold at least one record: an empty one is a truncated save or a bad merge, and
+#: building from it would silently drop every partnership, member or event. people.csv alone may
+#: be empty (header only): the graph names office-holders only where a source does, and removing
+#: every person must stay possible.
+REQUIRED_RECORDS = ("sources.csv", "countries.csv", "places.csv", "organisations.csv", "partnerships.yaml", "memberships.csv", "events.yaml")
+
+#: Prose fields that may span lines (a line break or a tab is kept there); every other field is a
+#: single line. Patterns over field names as errors give them (`start.note`, `attendance_note.en`).
+MULTI_LINE_FIELDS = {
+    "sources.csv": ("evidence", "note"),
+    "partnerships.yaml": ("note", "*.note", "*.conflicts", "stated_member_count.text"),
+    "events.yaml": ("note", "conflicts", "attendance_note", "attendance_note.*"),
+}
+
+
+def _multi_line(file_name: str) -> Callable[[str], bool]:
+    patterns = MULTI_LINE_FIELDS.get(file_name, ("note",))
+    return lambda field_name: any(fnmatch.fnmatchcase(field_name, pattern) for pattern in patterns)
+
+
 def load_curated(data_dir: Path, notations: dict[str, set[str]], root: Path | None = None) -> CuratedData:
     """Read and check every curated file; raise CuratedDataError listing every problem."""
     problems: list[Problem] = []
-
-    def path_of(name: str) -> tuple[Path, str]:
-        path = data_dir / name
-        return path, display_path(path, root)
+    if not data_dir.is_dir():
+        raise CuratedDataError(
+            [Problem(display_path(data_dir, root), None, None, "the curated data folder is missing (or not a folder); give --data or UAEU_DATA_DIR")]
+        )
+    # The file's own name, never the one a symbolic link points to.
+    folder = display_path(data_dir, root)
 
     def read(name: str, loader: Callable[[Path, str], list[Record]]) -> list[Record]:
-        path, shown = path_of(name)
-        if not path.exists():
-            problems.append(Problem(shown, None, None, "file is missing"))
-            return []
+        shown = str(Path(folder) / name)
         try:
-            return loader(path, shown)
+            records = loader(data_dir / name, shown)
         except CuratedDataError as err:
             problems.extend(err.problems)
             return []
+        if not records and name in REQUIRED_RECORDS:
+            problems.append(Problem(shown, 1, None, "holds no records; this file is required (was it emptied by mistake?)"))
+        multi_line = _multi_line(name)
+        for record in records:
+            problems.extend(character_problems(record, multi_line))
+        return records
 
     raw = {
         "sources": read("sources.csv", lambda p, s: read_csv(p, s, SOURCE_COLUMNS)),
@@ -260,7 +286,8 @@ def load_curated(data_dir: Path, notations: dict[str, set[str]], root: Path | No
         "events": read("events.yaml", read_yaml_list),
     }
     if problems:
-        # A file that cannot be parsed makes every reference to it look wrong: stop here.
+        # A file that cannot be parsed (or is empty) makes every reference to it look wrong, and a
+        # value with a control character would be echoed by later messages: stop here.
         raise CuratedDataError(problems)
 
     check = _Checker(notations)
@@ -590,12 +617,57 @@ def _check_memberships(check: _Checker, records: list[Record], data: CuratedData
         end = check.date(record, "end")
         record.values["start"], record.values["end"] = start, end
         check.period(record, start, end, "start", "end")
-        check.sources(record, data.sources)
+        sources = check.sources(record, data.sources)
         check.text(record, "note")
         ident = record.get("id")
         if partnership and organisation and ident and not ident.startswith(f"{partnership}--{organisation}"):
             check.problems.append(record.problem("id", f"must start with '{partnership}--{organisation}' (partnership--organisation)"))
+        if partnership and ident:
+            _check_lifetime(check, record, data.partnerships[partnership], ident, sources)
     data.memberships = check.unique(records, "id", "membership id")
+
+
+def _check_lifetime(check: _Checker, record: Record, partnership: Record, ident: str, sources: list[str]) -> None:
+    """A membership must fall within its partnership's lifetime, unless the disagreement is recorded.
+
+    The lifetime runs from the partnership's `start.date` to its `end` (`end.end` when the end is
+    a period, e.g. "2020 to 2021"); with no `end` it is open. Partial dates compare by the period
+    they stand for, so a membership is outside only when it certainly is: '2017' is not before
+    '2017-06'. Where sources genuinely disagree, an entry in that partnership's `start.conflicts`
+    (outside on the early side) or `end.conflicts` (on the late side) that names the membership id
+    and one of the membership's sources records it, and the membership stands.
+    """
+    opened, closed = partnership.get("start"), partnership.get("end")
+    first = opened["date"] if opened and opened["date"] else ""
+    last = (closed["end"] or closed["date"]) if closed else ""
+    dates = [(name, record.get(name)) for name in ("start", "end") if record.get(name)]
+    found = None
+    if first:
+        found = next(
+            ((name, value, "before", "started", first, opened) for name, value in dates if earliest_and_latest(value)[1] < earliest_and_latest(first)[0]), None
+        )
+    if found is None and last:
+        found = next(
+            ((name, value, "after", "ended", last, closed) for name, value in dates if earliest_and_latest(value)[0] > earliest_and_latest(last)[1]), None
+        )
+    if found is None:
+        return
+    name, value, side, verb, bound, claim = found
+    place = "start.conflicts" if side == "before" else "end.conflicts"
+    if any(_names(entry, ident) and any(_names(entry, source) for source in sources) for entry in claim["conflicts"]):
+        return
+    check.problems.append(
+        record.problem(
+            name,
+            f"{value} is {side} partnership '{partnership.get('id')}' {verb} ({bound}, {partnership.file}:{claim['line']}); if the sources "
+            f"disagree, record it in that partnership's {place}: an entry naming '{ident}' and its source ({'; '.join(sources) or 'a source id'})",
+        )
+    )
+
+
+def _names(text: str, ident: str) -> bool:
+    """Whether free text names an id as a whole word (not as part of a longer id)."""
+    return re.search(rf"(?<![a-z0-9-]){re.escape(ident)}(?![a-z0-9-])", text) is not None
 
 
 def _check_events(check: _Checker, records: list[Record], data: CuratedData) -> None:

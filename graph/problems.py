@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
+
+# Shown as \uXXXX in messages: a value quoted in an error must not move the terminal's cursor,
+# change its colours, or start a new line that looks like another message in a CI log.
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_ONE_LINE = re.compile(_UNPRINTABLE.pattern[:-1] + r"\t\n]")
+
+
+def _visible(text: str, *, one_line: bool = False) -> str:
+    pattern = _ONE_LINE if one_line else _UNPRINTABLE
+    return pattern.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 
 @dataclass(frozen=True, order=True)
@@ -17,8 +28,8 @@ class Problem:
 
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
-        what = f"field '{self.field}': " if self.field else ""
-        return f"{where}: {what}{self.message}"
+        what = f"field '{_visible(self.field, one_line=True)}': " if self.field else ""
+        return _visible(f"{where}: {what}{self.message}")
 
 
 class CuratedDataError(Exception):
