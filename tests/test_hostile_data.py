@@ -24,6 +24,7 @@ from typing import Any
 import pytest
 
 from graph import readers
+from graph import release as release_module
 from graph.cli import main
 from graph.config import PROJECT_ROOT
 from graph.problems import CuratedDataError
@@ -647,12 +648,17 @@ def test_record_and_node_limits(workspace: Path, monkeypatch: pytest.MonkeyPatch
 # -- 8: a full disk while writing ----------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("where", ["gzip.compress", "Path.write_bytes"])
-def test_full_disk_while_writing_is_one_error(where: str, good_build: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    """The disk fills up part-way through writing (a stand-in raises ENOSPC on the third write)."""
+@pytest.mark.parametrize("where", ["gzip.compress", "release._write"])
+def test_full_disk_while_writing_is_one_error(
+    where: str, good_build: Path, workspace: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The disk fills up part-way through writing a new release (a stand-in raises ENOSPC on the third write)."""
+    # Changed data, so the build has a new release to write (the same data would reuse the existing one).
+    partnerships = workspace / "data" / "partnerships.yaml"
+    partnerships.write_text(partnerships.read_text(encoding="utf-8").replace("Digital Transition", "Digital Transition (edited)", 1), encoding="utf-8")
     before = _snapshot(good_build)
     calls = []
-    real_compress, real_write_bytes = gzip.compress, Path.write_bytes
+    real_compress, real_write = gzip.compress, release_module._write
 
     def full_disk() -> None:
         calls.append(1)
@@ -663,23 +669,21 @@ def test_full_disk_while_writing_is_one_error(where: str, good_build: Path, monk
         full_disk()
         return real_compress(data, *args, **kwargs)
 
-    def write_bytes(path: Path, data: bytes) -> int:
-        if good_build.parent in path.parents:
-            full_disk()
-        return real_write_bytes(path, data)
+    def write(path: Path, data: bytes) -> None:
+        full_disk()
+        real_write(path, data)
 
     if where == "gzip.compress":
         monkeypatch.setattr(gzip, "compress", compress)
     else:
-        monkeypatch.setattr(Path, "write_bytes", write_bytes)
-    capsys.readouterr()
+        monkeypatch.setattr(release_module, "_write", write)
 
-    code = main(["build", "--out", str(good_build)])
+    code, err = _build(workspace, good_build, capsys)
 
-    err = capsys.readouterr().err
     assert len(calls) >= 3, f"the build no longer writes through {where}: point this test at the new writer"
     assert _the_error(code, err) == f"error: cannot write the build to {good_build}: No space left on device"
     assert _snapshot(good_build) == before
+    assert not [p for p in (good_build / "releases").iterdir() if p.name.startswith(".")], "a staging folder was left behind"
 
 
 def test_unwritable_build_folder_is_one_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
