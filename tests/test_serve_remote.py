@@ -78,3 +78,22 @@ def test_serve_refuses_a_remote_without_a_release(tmp_path: Path) -> None:
         start = start_server(tmp_path / "none", args=["--store", "sparql", "--endpoint", remote.query_url], timeout=20)
         with start:
             pass
+
+
+def test_remote_store_gets_no_query_that_would_fetch(built: Built, release_dir: Path, tmp_path: Path) -> None:
+    """The remote server (here Oxigraph, which would follow SERVICE) only ever gets queries our guard passed."""
+    from tests.test_public_safety import Listener, _tricks
+
+    listener = Listener()
+    try:
+        with oxigraph_server(tmp_path / "oxigraph") as remote:
+            push(release_dir, endpoints_for(remote.query_url))
+            args = ["--store", "sparql", "--endpoint", remote.query_url]
+            with start_server(tmp_path / "no-local-build", env={"UAEU_QUERY_TIMEOUT": "3", "UAEU_QUERIES_PER_CLIENT": "50"}, args=args) as app:
+                statuses = {name: _sparql(app.url, query)[0] for name, query in _tricks(listener.url)}
+                assert _sparql(app.url, COUNT)[0] == 200
+        time.sleep(0.3)
+        assert listener.connections == []
+        assert {name: s for name, s in statuses.items() if not 400 <= s < 500} == {}
+    finally:
+        listener.close()
