@@ -30,6 +30,7 @@
     data: null,
     cy: null,
     loads: 0,
+    requested: 0,
     error: null,
   };
   window.uaeuNetwork = state;
@@ -353,14 +354,27 @@
 
   // ------------------------------------------------------------ loading
 
+  // Only the newest request may draw: a slower, older answer (the slider moved on) is aborted or,
+  // if it arrives anyway, dropped, so graph, metrics, URL and downloads always show the same choice.
+  var inFlight = null;
+
   function load(params, push) {
+    var ticket = ++state.requested;
+    if (inFlight) {
+      inFlight.abort();
+    }
+    var controller = window.AbortController ? new AbortController() : null;
+    inFlight = controller;
     state.loading = true;
     state.params = params;
     status.textContent = "Loading…";
     var qs = queryString(params);
     var url = config.dataUrl + (qs ? "?" + qs : "");
     var selected = state.selected;
-    return fetch(url, { headers: { Accept: "application/json" } })
+    function current() {
+      return ticket === state.requested;
+    }
+    return fetch(url, { headers: { Accept: "application/json" }, signal: controller ? controller.signal : undefined })
       .then(function (response) {
         return response.json().then(function (body) {
           if (!response.ok) {
@@ -370,6 +384,9 @@
         });
       })
       .then(function (data) {
+        if (!current()) {
+          return;
+        }
         state.data = data;
         draw(data);
         fillTable(data);
@@ -388,10 +405,17 @@
         }
       })
       .catch(function (error) {
+        if (!current()) {
+          return;
+        }
         state.error = String(error.message || error);
         status.textContent = "Could not load the network: " + state.error;
       })
       .then(function () {
+        if (!current()) {
+          return;
+        }
+        inFlight = null;
         state.loading = false;
         state.loads += 1;
         state.ready = true;
