@@ -21,6 +21,8 @@ def parse_partial_date(text: str) -> tuple[int, int | None, int | None]:
     if not match:
         raise DateFormatError(f"'{text}' is not an ISO date (expected YYYY, YYYY-MM or YYYY-MM-DD)")
     year = int(match.group(1))
+    if not 1 <= year <= 9998:
+        raise DateFormatError(f"'{text}' has year {year:04d}; years run 0001 to 9998")
     month = int(match.group(2)) if match.group(2) else None
     day = int(match.group(3)) if match.group(3) else None
     if month is not None and not 1 <= month <= 12:

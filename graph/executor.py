@@ -17,7 +17,10 @@ Fairness, so that runaway queries cannot starve anyone (each limit is a setting,
 - a client whose query was stopped because every slot for long queries was taken waits
   `cooldown` seconds before its next one is admitted (429 with Retry-After), so a loop of
   runaway queries cannot keep taking workers away from everyone else;
-- `spares` extra workers stand ready, so a killed worker is replaced at once, not after a restart.
+- one client may hold at most one of the slots for long queries, and use at most `client_seconds`
+  of worker time in any minute (WDQS has a similar budget): past it, 429 until the minute rolls on;
+- `spares` extra workers stand ready, so a killed worker is replaced at once, not after a restart;
+- a worker may not grow past `worker_memory_mb`, nor send an answer larger than `max_result_bytes`.
 
 Workers are started by one long-lived thread, ask the kernel to kill them when that thread's
 process dies (so a server killed mid-query leaves nothing running), are checked before each use,
@@ -83,6 +86,9 @@ class PoolLimits:
     slow_slots: int | None = None  # default: workers - 2 (at least 1)
     cooldown: float = 10.0
     spares: int = 1
+    client_seconds: float = 30.0  # worker time one client may use per rolling minute
+    max_result_bytes: int = 32 * 1024 * 1024
+    worker_memory_mb: int = 4096
     max_bytes: int = 64 * 1024
     max_depth: int = 64
 
@@ -160,14 +166,27 @@ def _answer(store: Any, graphs: tuple[str, ...], request: QueryRequest, limits: 
         options["named_graphs"] = [ox.NamedNode(g) for g in request.named_graphs]
     try:
         result = store.query(text, **options)
-        return outcome_of(result, request, started)
+        outcome = outcome_of(result, request, started)
     except SyntaxError as err:
         return QueryOutcome("syntax", message=str(err))
     except PermissionError:
         # The sandbox refused a socket: the query tried to reach the network past the guard.
         return QueryOutcome("refused", message="this query tried to reach the network; this endpoint never fetches other URLs", http_status=400)
+    except MemoryError:
+        return QueryOutcome(
+            "refused", message=f"the answer needs more memory than a query may use ({limits.worker_memory_mb} MB); narrow the query down", http_status=422
+        )
     except (OSError, RuntimeError, ValueError) as err:
         return QueryOutcome("error", message=str(err))
+    if len(outcome.body) > limits.max_result_bytes:
+        size = len(outcome.body)
+        return QueryOutcome(
+            "refused",
+            message=f"the answer is {size:,} bytes, more than the {limits.max_result_bytes:,} an answer may have (UAEU_MAX_RESULT_BYTES); "
+            "add a LIMIT or select fewer or shorter values",
+            http_status=422,
+        )
+    return outcome
 
 
 def outcome_of(result: Any, request: QueryRequest, started: float) -> QueryOutcome:
@@ -209,6 +228,7 @@ def _worker_main(conn: Connection, dumps: str | None, parent_pid: int, limits: P
     except IsolationError as err:
         conn.send(("failed", str(err)))
         return
+    _limit_memory(limits.worker_memory_mb)
     sys.setrecursionlimit(1_000_000)
     try:
         threading.stack_size(WORKER_STACK)
@@ -217,6 +237,19 @@ def _worker_main(conn: Connection, dumps: str | None, parent_pid: int, limits: P
     thread = threading.Thread(target=_serve, args=(conn, dumps, limits), name="uaeu-query")
     thread.start()
     thread.join()
+
+
+def _limit_memory(megabytes: int) -> None:
+    """Cap the worker's address space (its 1 GiB stack reservation included), so one query cannot
+    take the machine's memory: past it the query fails, and at worst the worker dies and is replaced."""
+    try:
+        import resource
+
+        cap = (megabytes << 20) + WORKER_STACK
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        resource.setrlimit(resource.RLIMIT_AS, (cap if hard == resource.RLIM_INFINITY else min(cap, hard), hard))
+    except (ImportError, ValueError, OSError):
+        pass
 
 
 def _serve(conn: Connection, dumps: str | None, limits: PoolLimits) -> None:
@@ -270,6 +303,8 @@ class QueryExecutor:
         self._slow = threading.BoundedSemaphore(self.limits.long_slots)
         self._permits = threading.BoundedSemaphore(max(1, self.limits.workers))
         self._cooldown: dict[str, float] = {}
+        self._slow_clients: Counter[str] = Counter()
+        self._spent: dict[str, list[tuple[float, float]]] = {}
         self._closed = False
         self._spawns: queue.Queue[int | None] = queue.Queue()
         self._started = threading.Event()
@@ -364,6 +399,15 @@ class QueryExecutor:
                     retry_after=wait,
                 )
             self._cooldown.pop(client, None)
+            spent = self._spent_in_last_minute(client, now)
+            if spent >= self.limits.client_seconds:
+                oldest = self._spent[client][0][0]
+                wait = max(1, int(oldest + 60.0 - now) + 1)
+                raise TooManyForClient(
+                    f"your queries used {spent:.0f}s of worker time in the last minute; one client may use {self.limits.client_seconds:g}s "
+                    f"(UAEU_CLIENT_SECONDS_PER_MINUTE); try again in {wait}s",
+                    retry_after=wait,
+                )
             if self._clients[client] >= self.limits.per_client:
                 raise TooManyForClient(
                     f"you already have {self._clients[client]} queries running or waiting; one client may have {self.limits.per_client} at a time (UAEU_QUERIES_PER_CLIENT)"
@@ -372,6 +416,18 @@ class QueryExecutor:
                 raise Busy(f"{self._waiting} queries are already waiting for a worker (UAEU_QUERY_QUEUE)")
             self._clients[client] += 1
             self._waiting += 1
+
+    def _spent_in_last_minute(self, client: str, now: float) -> float:
+        entries = [(t, used) for t, used in self._spent.get(client, []) if t > now - 60.0]
+        if entries:
+            self._spent[client] = entries
+        else:
+            self._spent.pop(client, None)
+        return sum(used for _, used in entries)
+
+    def _charge(self, client: str, seconds: float) -> None:
+        with self._lock:
+            self._spent.setdefault(client, []).append((time.monotonic(), seconds))
 
     def _leave(self, client: str) -> None:
         with self._lock:
@@ -384,18 +440,24 @@ class QueryExecutor:
         try:
             if not self._permits.acquire(timeout=max(0.0, deadline - time.monotonic())):
                 raise Busy(f"no query worker became free within {self.timeout:g}s")
-            while True:
-                try:
-                    worker = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
-                except queue.Empty:
-                    self._permits.release()
-                    raise Busy(f"no query worker became free within {self.timeout:g}s") from None
-                if self._healthy(worker):
-                    return worker
-                self._retire(worker)
         finally:
             with self._lock:
                 self._waiting -= 1
+        try:
+            return self._live_worker(deadline)
+        except Busy:
+            self._permits.release()
+            raise
+
+    def _live_worker(self, deadline: float) -> _Worker:
+        while True:
+            try:
+                worker = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                raise Busy(f"no query worker became free within {self.timeout:g}s") from None
+            if self._healthy(worker):
+                return worker
+            self._retire(worker)
 
     # -- the one public operation
 
@@ -408,10 +470,19 @@ class QueryExecutor:
         self._admit(client)
         try:
             worker = self._take(deadline)
+            began = time.monotonic()
             try:
-                return self._run(worker, request, limit, deadline)
+                return self._run(worker, request, limit, deadline, client)
+            except ExecutorError as died:
+                if isinstance(died, Busy) or time.monotonic() - began > 0.5:
+                    raise
+                # The worker was already dead when handed the query (killed from outside an instant
+                # before): one more try on another worker, under the same permit, rather than fail.
+                worker = self._live_worker(deadline)
+                return self._run(worker, request, limit, deadline, client)
             finally:
                 self._permits.release()
+                self._charge(client, time.monotonic() - began)
         except SlowLaneFull as stopped:
             if self.limits.cooldown > 0:
                 with self._lock:
@@ -421,19 +492,28 @@ class QueryExecutor:
         finally:
             self._leave(client)
 
-    def _run(self, worker: _Worker, request: QueryRequest, limit: float, deadline: float) -> QueryOutcome:
+    def _run(self, worker: _Worker, request: QueryRequest, limit: float, deadline: float, client: str = "") -> QueryOutcome:
         slow = False
         try:
             worker.conn.send(request)
             ready = worker.conn.poll(max(0.0, min(deadline, time.monotonic() + self.limits.slow_after) - time.monotonic()))
             if not ready and time.monotonic() < deadline:
-                if not self._slow.acquire(blocking=False):
+                with self._lock:
+                    own = self._slow_clients[client]
+                if own >= 1 or not self._slow.acquire(blocking=False):
                     self._retire(worker)
                     raise SlowLaneFull(
-                        f"this query ran longer than {self.limits.slow_after:g}s while {self.limits.long_slots} long-running queries were already running "
-                        "(UAEU_SLOW_QUERY_SLOTS); it was stopped so quick queries keep flowing: try again shortly, or narrow it down"
+                        f"this query ran longer than {self.limits.slow_after:g}s while "
+                        + (
+                            "you already had a long-running query (one per client)"
+                            if own
+                            else f"{self.limits.long_slots} long-running queries were already running"
+                        )
+                        + " (UAEU_SLOW_QUERY_SLOTS); it was stopped so quick queries keep flowing: try again shortly, or narrow it down"
                     )
                 slow = True
+                with self._lock:
+                    self._slow_clients[client] += 1
                 _renice(worker, SLOW_NICENESS)
                 ready = worker.conn.poll(max(0.0, deadline - time.monotonic()))
             if ready:
@@ -449,6 +529,10 @@ class QueryExecutor:
         finally:
             if slow:
                 self._slow.release()
+                with self._lock:
+                    self._slow_clients[client] -= 1
+                    if self._slow_clients[client] <= 0:
+                        del self._slow_clients[client]
         self._retire(worker)
         raise QueryTimeout(f"the query ran longer than {limit:g}s and was stopped")
 

@@ -60,7 +60,8 @@ def canonical(text: str) -> str:
             raise Refusal(400, f"{match.group(0)} is not a Unicode character (SPARQL 1.1, 19.2: codepoint escapes)")
         return chr(code)
 
-    return _ESCAPE.sub(expand, text.replace("\r\n", "\n").replace("\r", "\n"))
+    # Escapes first: one that stands for CR (\u000D) must end a comment for both parsers too.
+    return _ESCAPE.sub(expand, text).replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _structure(text: str) -> Iterator[str]:
@@ -73,6 +74,8 @@ def _structure(text: str) -> Iterator[str]:
             i = n if end < 0 else end
         elif c in "'\"":
             i = _string_end(text, i)
+        elif c == "\\":
+            i += 2  # outside strings only a local name's escape (ex:a\#b): the next character is a name's, not code
         else:
             yield c
             i += 1

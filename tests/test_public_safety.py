@@ -110,6 +110,9 @@ def _tricks(url: str) -> list[tuple[str, str]]:
         ("mixed case silent", f"SELECT * WHERE {{ SeRvIcE SILENT <{url}sparql> {{ ?a ?b ?c }} }}"),
         ("after a CR-ended comment", f"SELECT * WHERE {{ ?s ?p ?o # hidden?\r{service}\n }}"),
         ("after a CRLF comment", f"SELECT * WHERE {{ ?s ?p ?o # hidden?\r\n{service}\n }}"),
+        ("after a comment ended by an escaped CR", f"SELECT * WHERE {{ # \\u000D {service}\n}}"),
+        ("after a comment ended by a long escaped CR", f"SELECT * WHERE {{ # \\U0000000D {service}\n}}"),
+        ("after a comment ended by an escaped LF", f"SELECT * WHERE {{ # \\u000A {service}\n}}"),
         ("codepoint escape", f"SELECT * WHERE {{ \\u0053ERVICE <{url}sparql> {{ ?a ?b ?c }} }}"),
         ("escaped IRI", "SELECT * WHERE { SERVICE <" + "".join(f"\\u{ord(c):04X}" for c in url) + "> { ?a ?b ?c } }"),
         ("prefixed IRI", f"PREFIX x: <{url}> SELECT * WHERE {{ SERVICE x:sparql {{ ?a ?b ?c }} }}"),
@@ -165,6 +168,8 @@ def test_no_trick_makes_the_server_fetch_a_url(client: FlaskClient, listener: Li
     by_name = {(name, door): text for name, door, _, text in answers}
     assert "SERVICE" in by_name[("after a CR-ended comment", "GET")]
     assert "SERVICE" in by_name[("codepoint escape", "POST direct")]
+    # The guard itself, not the sandbox behind it, refuses the escaped-CR comment trick.
+    assert by_name[("after a comment ended by an escaped CR", "GET")].startswith("SERVICE")
     assert "never fetches other URLs" in by_name[("FROM prefixed", "POST form")]
     assert "never fetches other URLs" in by_name[("FROM relative to BASE", "GET")]
     assert "LOAD is an update operation" in by_name[("LOAD", "GET")]
@@ -408,3 +413,120 @@ def test_json_errors_from_the_network_bridge_are_4xx(client: FlaskClient) -> Non
     response = client.post("/api/network/from-query", data={"query": "SELECT * WHERE { SERVICE <http://127.0.0.1:1/> { ?a ?b ?c } }"})
     assert response.status_code == 400
     assert json.dumps(response.get_json() or response.get_data(as_text=True))
+
+
+def test_an_escaped_backslash_in_a_local_name_does_not_hide_brackets_from_the_depth_limit(client: FlaskClient) -> None:
+    query = "PREFIX ex: <http://x/> SELECT * WHERE { ?s ?p ex:a\\# . FILTER(" + "(" * 3000 + "1" + ")" * 3000 + ") }"
+    response = client.post("/sparql", data=query.encode("utf-8"), content_type="application/sparql-query", headers=JSON)
+    assert response.status_code == 400
+    assert "UAEU_MAX_QUERY_DEPTH" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/map?as-of=0000",
+        "/api/network/organisations?as_of=9999-12",
+        "/network.json?end=0000",
+        "/network?start=0000-06",
+        "/api/network/ego/sofia-municipality?to=9999-12",
+    ],
+)
+def test_dates_outside_the_calendar_are_400_not_500(client: FlaskClient, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 400, response.get_data(as_text=True)[:300]
+
+
+def test_every_answer_says_nosniff(client: FlaskClient) -> None:
+    for path in ("/sparql?query=ASK%7B%7D", "/", "/doc/partnership/digital-transition", "/api/network/partnerships"):
+        assert client.get(path).headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_the_network_bridge_follows_the_protocol_too(client: FlaskClient) -> None:
+    twice = client.get("/api/network/from-query?query=SELECT%20*%7B%7D&query=SELECT%20*%7B%7D")
+    assert twice.status_code == 400
+    not_utf8 = client.get("/api/network/from-query?query=SELECT%20%3Fsource%20%3Ftarget%20%7B%20BIND(%22%FF%22%20AS%20%3Fsource)%20%7D")
+    assert not_utf8.status_code == 400
+    direct = client.post(
+        "/api/network/from-query",
+        data="SELECT ?source ?target WHERE { VALUES (?source ?target) { (1 2) } }",
+        content_type="application/sparql-query",
+    )
+    assert direct.status_code == 200, direct.get_data(as_text=True)
+
+
+def test_networks_built_from_queries_are_capped(built: Built, release_dir: Path) -> None:
+    app = _app(release_dir, query_network_max_nodes=50)
+    try:
+        client = app.test_client()
+        big = "SELECT ?source ?target WHERE { VALUES ?i { " + " ".join(str(i) for i in range(60)) + " } BIND(STR(?i) AS ?source) BIND(STR(?i + 1) AS ?target) }"
+        for response in (client.get("/api/network/from-query", query_string={"query": big}), client.get("/network.json", query_string={"query": big})):
+            assert response.status_code == 400
+            assert "UAEU_QUERY_NETWORK_MAX_NODES" in response.get_data(as_text=True)
+        small = big.replace("range", "").replace(" ".join(str(i) for i in range(60)), "1 2 3")
+        assert client.get("/api/network/from-query", query_string={"query": small}).status_code == 200
+    finally:
+        app.extensions["uaeu_executor"].close()
+
+
+def test_answers_larger_than_the_byte_cap_are_refused_with_the_setting(built: Built, release_dir: Path) -> None:
+    app = _app(release_dir, max_result_bytes=20_000)
+    try:
+        client = app.test_client()
+        query = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 2000"
+        response = client.get("/sparql", query_string={"query": query}, headers=JSON)
+        assert response.status_code == 422
+        assert "UAEU_MAX_RESULT_BYTES" in response.get_data(as_text=True)
+        assert client.get("/sparql", query_string={"query": LIGHT}, headers=JSON).status_code == 200
+    finally:
+        app.extensions["uaeu_executor"].close()
+
+
+def test_one_client_holds_at_most_one_slot_for_long_queries(built: Built, release_dir: Path) -> None:
+    app = _app(release_dir, query_workers=4, slow_query_slots=2, slow_query_after=0.3, query_timeout=4.0, queries_per_client=2)
+    try:
+        client = app.test_client()
+        with ThreadPoolExecutor(2) as pool:
+            first = pool.submit(_post, client, RUNAWAY, "10.6.0.1")
+            time.sleep(0.6)
+            second = pool.submit(_post, client, RUNAWAY, "10.6.0.1")
+            stopped = second.result()
+            other = pool.submit(_post, client, RUNAWAY, "10.6.0.2")
+            time.sleep(0.6)
+            holders = app.extensions["uaeu_executor"]._slow_clients.copy()
+            first.result()
+            other.result()
+        assert stopped[0] == 503
+        assert "one per client" in stopped[3]
+        assert stopped[1] < 2.0
+        assert holders == {"10.6.0.1": 1, "10.6.0.2": 1}
+    finally:
+        app.extensions["uaeu_executor"].close()
+
+
+def test_a_client_that_spent_its_minute_of_worker_time_waits(built: Built, release_dir: Path) -> None:
+    app = _app(release_dir, query_workers=2, query_timeout=1.0, client_seconds_per_minute=1.5)
+    try:
+        client = app.test_client()
+        assert _post(client, RUNAWAY, "10.5.0.1")[0] == 503  # stopped at the time limit: 1 s spent
+        assert _post(client, RUNAWAY, "10.5.0.1")[0] == 503  # 2 s spent
+        status, _, headers, text = _post(client, LIGHT, "10.5.0.1")
+        assert status == 429
+        assert "UAEU_CLIENT_SECONDS_PER_MINUTE" in text
+        assert 1 <= int(headers["Retry-After"]) <= 61
+        assert _post(client, LIGHT, "10.5.0.2")[0] == 200  # everyone else is unaffected
+    finally:
+        app.extensions["uaeu_executor"].close()
+
+
+def test_a_query_sent_right_after_every_worker_was_killed_is_answered(built: Built, release_dir: Path) -> None:
+    app = _app(release_dir, query_workers=2)
+    try:
+        client = app.test_client()
+        for _ in range(3):
+            for pid in app.extensions["uaeu_executor"].pids():
+                os.kill(pid, signal.SIGKILL)
+            response = client.get("/sparql", query_string={"query": LIGHT}, headers=JSON)
+            assert response.status_code == 200, response.get_data(as_text=True)
+    finally:
+        app.extensions["uaeu_executor"].close()

@@ -68,6 +68,7 @@ def test_read_only_queries_pass(query: str) -> None:
         ("SELECT * WHERE { ?s ?p ?o # c\rSERVICE <http://x/> { ?a ?b ?c }\n }", "400 SERVICE"),
         ("SELECT * WHERE { \\u0053ERVICE <http://x/> { ?a ?b ?c } }", "400 SERVICE"),
         ("SELECT * WHERE { \\U00000053ERVICE <http://x/> { ?a ?b ?c } }", "400 SERVICE"),
+        ("SELECT * WHERE { # \\u000D SERVICE <http://x/> { ?a ?b ?c }\n}", "400 SERVICE"),
         ("SELECT * WHERE { OPTIONAL { SERVICE SILENT ?e { ?a ?b ?c } } }", "400 SERVICE"),
         ("SELECT * FROM <http://x/> WHERE { ?s ?p ?o }", "400 FROM <http://x/> is not a graph of this dataset"),
         ("PREFIX x: <http://x/> SELECT * FROM x:g WHERE { ?s ?p ?o }", "400 FROM <http://x/g> is not a graph"),
@@ -104,6 +105,7 @@ def test_refusals_say_why(query: str, expected: str) -> None:
     [
         ("a\r\nb", "a\nb"),
         ("a\rb", "a\nb"),
+        ("a\\u000Db", "a\nb"),
         ("\\u0041\\U00000042", "AB"),
         ("\\u005Cu0041", "\\u0041"),  # expanded once, exactly as SPARQL 1.1 section 19.2 says
         ("no escapes", "no escapes"),

@@ -93,6 +93,7 @@ def create_app(
     def _say_which_release(response: Response) -> Response:
         """Every answer names the release that gave it."""
         response.headers["X-Release"] = release_id
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
         return response
 
     from webapp.dumps_view import dumps as dumps_blueprint

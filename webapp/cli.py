@@ -52,7 +52,7 @@ def _serve(app: object, args: argparse.Namespace, app_settings: AppSettings) -> 
     signal.signal(signal.SIGTERM, stop)
     threads = args.threads or app_settings.query_workers + app_settings.query_queue + 8
     with contextlib.suppress(KeyboardInterrupt):
-        waitress.serve(app, host=args.host, port=args.port, threads=threads, ident="uaeu", channel_timeout=60)
+        waitress.serve(app, host=args.host, port=args.port, threads=threads, ident="uaeu", channel_timeout=30, connection_limit=1000)
 
 
 def _serve_remote(args: argparse.Namespace, settings: Settings, app_settings: AppSettings) -> int:

@@ -12,6 +12,7 @@ CSV: `?format=csv` answers a zip of `{name}.nodes.csv`, `{name}.edges.csv` and `
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import io
@@ -20,6 +21,7 @@ import re
 import threading
 import zipfile
 from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,7 +52,7 @@ from graph.network.metrics import METRIC_NOTES
 from graph.network.model import ROLE_ALIASES
 from graph.network.rows import network_from_rows
 from webapp.linkeddata import local_url
-from webapp.sparql import execute
+from webapp.sparql import ProtocolError, execute, query_parameters
 
 network = Blueprint("network", __name__)
 
@@ -169,6 +171,12 @@ def _api(handler: Any) -> Any:
             return _error(404, str(err))
         except NetworkOptionError as err:
             return _error(400, str(err))
+        except ProtocolError as err:
+            return _error(400, str(err))
+        except NetworkBusy as err:
+            response = _error(503, str(err))
+            response.headers["Retry-After"] = "2"
+            return response
         return response
 
     return wrapped
@@ -296,10 +304,28 @@ class QueryNetwork:
 
 _QUERY_CACHE: OrderedDict[tuple[str, str], QueryNetwork] = OrderedDict()
 _QUERY_LOCK = threading.Lock()
+#: Networks built from user queries are computed in this process (metrics, layout): one at a time,
+#: and no larger than UAEU_QUERY_NETWORK_MAX_NODES, so they can never crowd out the pages.
+_QUERY_BUILDS = threading.BoundedSemaphore(1)
+BUILD_WAIT = 5.0
+
+
+class NetworkBusy(Exception):
+    """Another query's network is being computed; this one waited long enough."""
+
+
+@contextlib.contextmanager
+def _one_build() -> Iterator[None]:
+    if not _QUERY_BUILDS.acquire(timeout=BUILD_WAIT):
+        raise NetworkBusy(f"another network built from a query is being computed; try again shortly (waited {BUILD_WAIT:g}s)")
+    try:
+        yield
+    finally:
+        _QUERY_BUILDS.release()
 
 
 def _query_text() -> str:
-    query = request.values.get("query", "")
+    query = query_parameters().get("query") or ""
     if not query.strip():
         raise NetworkOptionError("query: give a SELECT query with ?source and ?target (optionally ?weight, ?start, ?end, ?sourceLabel, ?targetLabel)")
     return query
@@ -318,8 +344,15 @@ def query_network(query: str) -> QueryNetwork | Response:
     if outcome.kind != "select":
         raise NetworkOptionError(f"query: a network needs a SELECT with ?source and ?target; this query is {outcome.kind.upper()}")
     results = json.loads(outcome.body)
-    meta = {"query": query, "truncated": outcome.truncated, "row_cap": current_app.config["UAEU_APP_SETTINGS"].row_cap, "release": key[0]}
+    settings = current_app.config["UAEU_APP_SETTINGS"]
+    meta = {"query": query, "truncated": outcome.truncated, "row_cap": settings.row_cap, "release": key[0]}
     built = QueryNetwork(network_from_rows(results["head"].get("vars", []), results["results"]["bindings"], meta), outcome.truncated)
+    nodes = built.network.graph.number_of_nodes()
+    if nodes > settings.query_network_max_nodes:
+        raise NetworkOptionError(
+            f"query: its network has {nodes} nodes; a network built from a query may have at most {settings.query_network_max_nodes}"
+            " (UAEU_QUERY_NETWORK_MAX_NODES): narrow the query down, or download its rows from /sparql as CSV"
+        )
     with _QUERY_LOCK:
         _QUERY_CACHE[key] = built
         while len(_QUERY_CACHE) > QUERY_CACHE_SLOTS:
@@ -331,15 +364,16 @@ def query_network(query: str) -> QueryNetwork | Response:
 @_api
 def api_from_query() -> Response:
     """Any SELECT with ?source ?target as a network, with the same metrics and formats as the built-in kinds."""
-    fmt = request.values.get("format", "json")
+    fmt = query_parameters().get("format", "json")
     if fmt not in FORMATS:
         raise NetworkOptionError(f"format: unknown format '{fmt}' (expected one of: {', '.join(FORMATS)})")
-    built = query_network(_query_text())
-    if isinstance(built, Response):
-        return built
-    exported = built.export(fmt)
-    name = "uaeu-query-network"
-    response = _serve(exported, fmt, name, lambda: _csv_zip(name, exported, built.network.meta))  # type: ignore[arg-type]
+    with _one_build():
+        built = query_network(_query_text())
+        if isinstance(built, Response):
+            return built
+        exported = built.export(fmt)
+        name = "uaeu-query-network"
+        response = _serve(exported, fmt, name, lambda: _csv_zip(name, exported, built.network.meta))  # type: ignore[arg-type]
     response.headers["X-Truncated"] = "true" if built.truncated else "false"
     return response
 
@@ -434,11 +468,12 @@ def _filter_params(options: NetworkOptions) -> dict[str, Any]:
 def page_json() -> Response:
     """The /network page's data (its JSON twin): nodes with x/y, metrics and links; edges; meta; downloads."""
     if "query" in request.args:
-        built = query_network(_query_text())
-        if isinstance(built, Response):
-            return built
-        body = _view(built.network, built.layout())
-        query = request.args["query"]
+        query = _query_text()
+        with _one_build():
+            built = query_network(query)
+            if isinstance(built, Response):
+                return built
+            body = _view(built.network, built.layout())
         body.update(options={}, downloads=_downloads("network.api_from_query", {"query": query}), mode="query", query=query)
         return Response(json.dumps(body, ensure_ascii=False, default=str), content_type="application/json")
     data = _data()

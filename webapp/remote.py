@@ -99,7 +99,10 @@ class RemoteExecutor:
             return QueryOutcome("syntax", message=str(err))
         except StoreError as err:
             return QueryOutcome("error", message=str(err))
-        return outcome_of(result, request, started)
+        try:
+            return outcome_of(result, request, started)
+        except (SyntaxError, ValueError, OSError) as err:  # the server's answer broke off or was not what it said
+            return QueryOutcome("error", message=f"the SPARQL server's answer could not be read: {err}")
 
     def close(self) -> None:
         self.checker.close()

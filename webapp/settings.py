@@ -35,6 +35,9 @@ class AppSettings:
     cooldown_after_stop: float = 10.0
     spare_workers: int = 1
     proxy_hops: int = 0
+    client_seconds_per_minute: float = 30.0
+    query_network_max_nodes: int = 500
+    max_result_bytes: int = 32 * 1024 * 1024
 
     @classmethod
     def from_env(cls, public_url: str | None = None) -> AppSettings:
@@ -54,6 +57,9 @@ class AppSettings:
             cooldown_after_stop=_float("UAEU_COOLDOWN_AFTER_STOP", cls.cooldown_after_stop),
             spare_workers=_int("UAEU_SPARE_WORKERS", cls.spare_workers),
             proxy_hops=_int("UAEU_PROXY_HOPS", cls.proxy_hops),
+            client_seconds_per_minute=_float("UAEU_CLIENT_SECONDS_PER_MINUTE", cls.client_seconds_per_minute),
+            query_network_max_nodes=_int("UAEU_QUERY_NETWORK_MAX_NODES", cls.query_network_max_nodes),
+            max_result_bytes=_int("UAEU_MAX_RESULT_BYTES", cls.max_result_bytes),
         )
 
     def pool_limits(self) -> PoolLimits:
@@ -68,4 +74,6 @@ class AppSettings:
             spares=self.spare_workers,
             max_bytes=self.max_query_bytes,
             max_depth=self.max_query_depth,
+            max_result_bytes=self.max_result_bytes,
+            client_seconds=self.client_seconds_per_minute,
         )

@@ -142,6 +142,27 @@ def _one_query(*sources: dict[str, list[str]]) -> str | None:
     return values[0] if values else None
 
 
+def query_parameters() -> dict[str, str]:
+    """The request's single-valued parameters (URL, then a form body) under the protocol's rules: strict
+    UTF-8, `query` at most once; a POST of application/sparql-query gives its body as `query`."""
+    params = _strict_params(request.query_string, "query string")
+    merged = {name: values[-1] for name, values in params.items()}
+    if request.method == "POST" and request.mimetype == "application/x-www-form-urlencoded":
+        form = _strict_params(request.get_data(), "request body")
+        _one_query(form, params)
+        merged.update({name: values[-1] for name, values in form.items()})
+    elif request.method == "POST" and request.mimetype == "application/sparql-query":
+        if "query" in params:
+            raise ProtocolError("a POST with Content-Type application/sparql-query carries the query in its body; do not also send 'query' in the URL")
+        try:
+            merged["query"] = request.get_data().decode("utf-8")
+        except UnicodeDecodeError:
+            raise ProtocolError("the request body is not valid UTF-8 (SPARQL 1.1 Protocol: queries are UTF-8)") from None
+    else:
+        _one_query(params)
+    return merged
+
+
 @sparql.errorhandler(ProtocolError)
 def _protocol_error(err: ProtocolError) -> Response:
     return _text(400, str(err))
