@@ -131,6 +131,7 @@ def _run_with_log(build: Path, seconds: float, workers: int, port: int, env: dic
         for thread in threads:
             thread.join(25)
         return {
+            "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
             "workers": workers,
             "runaway_clients": RUNAWAY_CLIENTS,
             "window_s": seconds,
@@ -150,7 +151,8 @@ def markdown(result: dict[str, object]) -> str:
         "",
         f"`uaeu serve` with {result['workers']} query workers (default slots for slow queries: workers - 2), time limit 10 s; "
         f"{result['runaway_clients']} clients each keep a runaway cross join in flight; windows of {result['window_s']:g} s. "
-        "Requests one at a time from their own loopback addresses. Produced by `make bench-fairness`.",
+        "Requests one at a time from their own loopback addresses. Produced by `make bench-fairness`; "
+        f"the machine's load average at the end (1, 5, 15 min): {result.get('load_average_at_end')} on {os.cpu_count()} cores.",
         "",
         "| phase | light query p50 | p99 | page p50 | p99 | failed light/page requests |",
         "|---|---|---|---|---|---|",
