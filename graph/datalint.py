@@ -176,22 +176,33 @@ def _two_spellings(data: CuratedData) -> Iterator[Finding]:
 # -- a source cited for a record its quote does not name -------------------------------------
 
 
+#: Partner types whose body a quote may name by its city or region ("Porto" for the City of Porto).
+GOVERNING_KINDS = ("city", "region", "metropolitan-authority", "intermunicipal-body")
+
+
 def _parts(name: str) -> list[str]:
-    """A name and its parts around parentheses: 'European Environment Agency (EEA)' -> itself, the name, 'EEA'."""
+    """A name and its parts: around parentheses and on either side of ' - '.
+
+    'European Commission - DG REGIO (Regional and Urban Policy)' -> itself, 'European Commission - DG
+    REGIO', 'European Commission', 'DG REGIO', 'Regional and Urban Policy'.
+    """
     inner = re.findall(r"\(([^()]*)\)", name)
     outer = re.sub(r"\([^()]*\)", " ", name)
-    return [name, outer, *inner]
+    return [name, outer, *outer.split(" - "), *inner]
 
 
-def _organisation_keys(data: CuratedData, record: Record) -> set[str]:
+def _organisation_keys(data: CuratedData, record: Record, taken: set[str]) -> set[str]:
+    """The names a quote may use for an organisation; a part that is another organisation's whole name
+    ('European Commission' in 'European Commission - DG REGIO') names that one, not this one."""
+    own = {normalise(text) for _, text in _labels(record)}
     texts = [part for _, text in _labels(record) for part in _parts(text)]
     place = data.places.get(record.get("place") or "")
-    if place is not None and record.get("kind") in ("city", "region"):
-        texts += [place.get(n) for n in ("name_en", "name_bg", "name_local") if place.get(n)]
+    if place is not None and record.get("kind") in GOVERNING_KINDS:
+        texts += [part for n in ("name_en", "name_bg", "name_local") if place.get(n) for part in _parts(place.get(n))]
     country = data.countries.get(record.get("country") or "")
     if country is not None and record.get("kind") == "member-state":
         texts += [country.get(n) for n in ("name_en", "name_bg", "name_local") if country.get(n)]
-    return {key for key in map(normalise, texts) if len(key) >= MIN_NAME_CHARS}
+    return {key for key in map(normalise, texts) if len(key) >= MIN_NAME_CHARS and (key in own or key not in taken)}
 
 
 def _mentions(quote: str, keys: set[str]) -> bool:
@@ -201,7 +212,8 @@ def _mentions(quote: str, keys: set[str]) -> bool:
 
 def _quote_mentions(data: CuratedData) -> Iterator[Finding]:
     quotes = {ident: normalise(r.get("evidence") or "") for ident, r in data.sources.items()}
-    org_keys = {ident: _organisation_keys(data, r) for ident, r in data.organisations.items()}
+    taken = {normalise(text) for r in data.organisations.values() for _, text in _labels(r)}
+    org_keys = {ident: _organisation_keys(data, r, taken) for ident, r in data.organisations.items()}
     person_keys = {
         ident: {k for k in (normalise(r.get("name") or ""), normalise(r.get("name_bg") or "")) if len(k) >= MIN_NAME_CHARS} for ident, r in data.people.items()
     }
