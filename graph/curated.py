@@ -312,7 +312,8 @@ def _check_sources(check: _Checker, records: list[Record], data: CuratedData) ->
         check.text(record, "publisher")
         record.values["date"] = check.date(record, "date")
         check.pattern(record, "url", URL, "an http(s) URL", required=True)
-        check.text(record, "evidence")
+        if not check.text(record, "evidence"):  # every source carries its quote ("Not quoted: why" where the words are not found yet)
+            check.problems.append(record.problem("evidence", "is required and empty: quote the words of the page that support what the data takes from it"))
         check.text(record, "note")
     data.sources = check.unique(records, "id", "source id")
 

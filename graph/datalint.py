@@ -13,6 +13,7 @@ other problem, and says how to fix it or how to record that it is right.
 | `lifetime` | error | a membership outside its partnership's lifetime (checked in `graph.curated`) |
 | `quote-mention` | warning | a source cited for a membership, organisation or person whose quote does not name it |
 | `vocabulary-label` | warning | a partnership's short name that is none of its theme's labels in that language |
+| `unquoted-source` | warning | a source whose `evidence` says the page is not quoted yet ("Not quoted: ...") |
 
 A warning is printed by `uaeu build` and `uaeu validate` and kept in the build report; an error
 fails the build. Where two events or two organisations really are different, one record's `note`
@@ -42,7 +43,10 @@ RULES = {
     "lifetime": ERROR,
     "quote-mention": WARNING,
     "vocabulary-label": WARNING,
+    "unquoted-source": WARNING,
 }
+#: How `evidence` says that the page's words are not quoted yet, and why (docs/curated-data-format.md).
+NOT_QUOTED = "Not quoted:"
 #: Names shorter than this (once normalised) are too likely to occur by chance in a quote.
 MIN_NAME_CHARS = 3
 #: How a note says that two records that look alike are different: "Not the same as agenda-coordinators-2017-06: ...".
@@ -86,6 +90,7 @@ def lint(data: CuratedData, model: Graph | None = None, base: str = "") -> list[
         *_duplicate_events(data),
         *_two_spellings(data),
         *_quote_mentions(data),
+        *_unquoted_sources(data),
         *(_vocabulary_labels(data, model, base) if model is not None else []),
     ]
     return sorted(set(findings))
@@ -211,7 +216,7 @@ def _mentions(quote: str, keys: set[str]) -> bool:
 
 
 def _quote_mentions(data: CuratedData) -> Iterator[Finding]:
-    quotes = {ident: normalise(r.get("evidence") or "") for ident, r in data.sources.items()}
+    quotes = {ident: normalise(r.get("evidence") or "") for ident, r in data.sources.items() if not is_unquoted(r)}
     taken = {normalise(text) for r in data.organisations.values() for _, text in _labels(r)}
     org_keys = {ident: _organisation_keys(data, r, taken) for ident, r in data.organisations.items()}
     person_keys = {
@@ -238,6 +243,24 @@ def _quote_mentions(data: CuratedData) -> Iterator[Finding]:
                         f"or drop the source if the page does not support this record",
                     ),
                 )
+
+
+def is_unquoted(source: Record) -> bool:
+    """Whether a source's `evidence` says the page is not quoted yet (the documented marker)."""
+    return (source.get("evidence") or "").startswith(NOT_QUOTED)
+
+
+def _unquoted_sources(data: CuratedData) -> Iterator[Finding]:
+    for record in data.sources.values():
+        if is_unquoted(record):
+            yield _finding(
+                "unquoted-source",
+                record.problem(
+                    "evidence",
+                    f"the page of source '{record.get('id')}' is not quoted yet (evidence starts 'Not quoted:'): quote the words of the page that "
+                    f"support what the data takes from it",
+                ),
+            )
 
 
 # -- labels that differ from the vocabulary ---------------------------------------------------

@@ -68,7 +68,7 @@ def test_normalise_folds_case_accents_and_punctuation() -> None:
 
 
 def test_every_rule_has_a_level() -> None:
-    assert set(RULES) == {"duplicate-event", "two-spellings", "lifetime", "quote-mention", "vocabulary-label"}
+    assert set(RULES) == {"duplicate-event", "two-spellings", "lifetime", "quote-mention", "vocabulary-label", "unquoted-source"}
     assert set(RULES.values()) <= {"error", "warning"}
 
 
@@ -222,6 +222,31 @@ def test_a_partnership_named_unlike_its_theme_is_a_warning(workspace: Path, caps
         f"data/partnerships.yaml:{line}: field 'short_name.bg': 'Храна' is not a label of its theme in the vocabulary (food: 'Храни'" in w for w in found
     )
     assert any("field 'name.bg': 'Партньорство „Храни“' does not contain the short name 'Храна'" in w for w in found)
+
+
+# -- the quote rule (graph.curated) ------------------------------------------------------------
+
+
+def test_a_source_without_its_quote_fails_the_build(workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _set_evidence(workspace, "visitsofia-2168", "  ")
+    line = _line(workspace / "data" / "sources.csv", r"^visitsofia-2168,")
+    code, _, err = _validate(workspace, capsys)
+    assert code == 1
+    assert f"data/sources.csv:{line}: field 'evidence': is required and empty" in err
+
+
+def test_every_source_carries_its_quote(built: Built) -> None:
+    assert all(source.get("evidence") for source in built.data.sources.values())
+
+
+def test_a_source_not_quoted_yet_is_a_warning_and_its_records_are_not_checked(workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _set_evidence(workspace, "visitsofia-2168", "Not quoted: the stored copy was not found.")
+    line = _line(workspace / "data" / "sources.csv", r"^visitsofia-2168,")
+    code, out, _ = _validate(workspace, capsys)
+    assert code == 0
+    found = [w for w in _findings(out, "warning") if "visitsofia-2168" in w]
+    assert len(found) == 1, found
+    assert f"data/sources.csv:{line}: field 'evidence': the page of source 'visitsofia-2168' is not quoted yet" in found[0]
 
 
 # -- the real data -----------------------------------------------------------------------------
