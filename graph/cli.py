@@ -71,6 +71,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
         return _report_problems(err, "validation")
     counts = built.report["counts"]
     print(f"valid: {counts['triples']} triples from {counts['partnerships']} partnerships, {counts['memberships']} memberships, {counts['events']} events")
+    for warning in built.lint_warnings:
+        print(f"warning: {warning}")
     return EXIT_OK
 
 

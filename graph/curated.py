@@ -30,7 +30,7 @@ URL = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
 SOURCE_COLUMNS = ["id", "title", "publisher", "date", "url", "evidence", "note"]
 COUNTRY_COLUMNS = ["iso2", "iso3", "name_en", "name_bg", "name_local", "local_lang", "wikidata", "sources", "note"]
 PLACE_COLUMNS = ["id", "type", "name_en", "name_bg", "name_local", "local_lang", "country", "within", "wikidata", "geonames", "lat", "lon", "sources", "note"]
-ORGANISATION_COLUMNS = ["id", "name_en", "name_bg", "name_local", "local_lang", "kind", "country", "place", "sources", "note"]
+ORGANISATION_COLUMNS = ["id", "name_en", "name_bg", "name_local", "local_lang", "aliases", "kind", "country", "place", "sources", "note"]
 PEOPLE_COLUMNS = ["id", "name", "name_bg", "office_en", "office_bg", "organisation", "sources", "note"]
 MEMBERSHIP_COLUMNS = ["id", "partnership", "organisation", "role", "evidence", "start", "end", "sources", "note"]
 
@@ -312,7 +312,8 @@ def _check_sources(check: _Checker, records: list[Record], data: CuratedData) ->
         check.text(record, "publisher")
         record.values["date"] = check.date(record, "date")
         check.pattern(record, "url", URL, "an http(s) URL", required=True)
-        check.text(record, "evidence")
+        if not check.text(record, "evidence"):  # every source carries its quote ("Not quoted: why" where the words are not found yet)
+            check.problems.append(record.problem("evidence", "is required and empty: quote the words of the page that support what the data takes from it"))
         check.text(record, "note")
     data.sources = check.unique(records, "id", "source id")
 
@@ -387,6 +388,7 @@ def _check_organisations(check: _Checker, records: list[Record], data: CuratedDa
         check.text(record, "name_en", required=True)
         check.text(record, "name_bg")
         _local_name(check, record)
+        check.text(record, "aliases")  # other spellings in the sources, `;`-separated (read by graph.datalint)
         kind = check.notation(record, "kind", "partner-type")
         _country(check, record, data, required=kind in ("member-state", "city", "region"))
         check.ref(record, "place", data.places, "place")

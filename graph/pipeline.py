@@ -10,6 +10,7 @@ from rdflib import Graph, URIRef
 
 from graph.config import PROJECT_ROOT, Settings
 from graph.curated import VOCABULARIES, CuratedData, load_curated
+from graph.datalint import errors, lint, warnings
 from graph.dumps import release_id, serialise, sorted_quads
 from graph.model import load_model, load_shapes, notations
 from graph.namespaces import OWL, Minter, prefixes
@@ -32,6 +33,7 @@ class Built:
     timings: dict[str, float] = field(default_factory=dict)
     dumps: dict[str, bytes] = field(default_factory=dict)  # the release's dumps folder: files, gzips, SHA256SUMS
     release: Release | None = None  # where `build` published it
+    lint_warnings: list[str] = field(default_factory=list)  # graph.datalint's warnings, also at the end of report["warnings"]
 
 
 def ontology_version(model: Graph, base: str) -> str:
@@ -53,6 +55,9 @@ def assemble(settings: Settings) -> Built:
     model = load_model(settings.ontology_dir, settings.base, root)
     shapes = load_shapes(settings.ontology_dir, settings.base, root)
     data = load_curated(settings.data_dir, notations(model, settings.base, VOCABULARIES), root)
+    findings = lint(data, model, settings.base)  # what the checks let through: errors stop here, warnings go in the report
+    if errors(findings):
+        raise CuratedDataError(errors(findings))
     timings["read_and_check"] = time.perf_counter() - started
 
     mark = time.perf_counter()
@@ -75,10 +80,11 @@ def assemble(settings: Settings) -> Built:
     dumps = dump_files(files)
     # The id digests everything the release will hold, so one id never names two contents.
     draft = build_report(data, union, len(quads), len({q[3] for q in quads}), mint, "")
+    draft["warnings"] = [*draft["warnings"], *warnings(findings)]
     release = release_id(ontology_version(model, settings.base), dumps[SUMS], report_bytes(draft), report_markdown(draft).encode("utf-8"))
     report = {**draft, "release": release}
     timings["serialise"] = time.perf_counter() - mark
-    return Built(data, quads, union, files, report, timings, dumps)
+    return Built(data, quads, union, files, report, timings, dumps, lint_warnings=warnings(findings))
 
 
 def build(settings: Settings) -> Built:

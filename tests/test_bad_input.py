@@ -168,7 +168,7 @@ def empty_required_field(data: Path) -> tuple[str, int, str | None, str]:
 def bad_slug(data: Path) -> tuple[str, int, str | None, str]:
     path = data / "sources.csv"
     rows = _rows(path)
-    rows.append(["Not A Slug", "A page", "Someone", "2020", "https://example.org/page", "", ""])
+    rows.append(["Not A Slug", "A page", "Someone", "2020", "https://example.org/page", "'A quote'", ""])
     _write_rows(path, rows)
     return "sources.csv", _line_of_row(path, len(rows) - 1), "id", "'Not A Slug' is not a slug"
 

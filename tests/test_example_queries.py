@@ -128,8 +128,8 @@ def check_weaker(run: Runner) -> None:
     assert rows
     assert "stated" not in {r["evidence"] for r in rows}
     assert ("Eurocities", "general-statement") in {(r["organisationName"], r["evidence"]) for r in rows}
-    aq = run("09-weaker-evidence", partnership=ox.NamedNode(ID + "partnership/air-quality"))
-    assert ("coordinator", "unconfirmed") in {(r["role"], r["evidence"]) for r in aq}
+    equality = run("09-weaker-evidence", partnership=ox.NamedNode(ID + "partnership/cities-of-equality"))
+    assert ("coordinator", "disputed") in {(r["role"], r["evidence"]) for r in equality}
 
 
 def check_timeline(run: Runner) -> None:

@@ -4,6 +4,7 @@ country, coordinates inside their country's outline, and the unmatched ones repo
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -106,7 +107,10 @@ def test_unmatched_places_are_reported_not_guessed(built: Built) -> None:
     assert "viimsi" in status["geonames_unmatched"]
     assert built.data.places["viimsi"].get("geonames") == ""
     assert any("viimsi" in w for w in built.report["warnings"])
-    assert not [i for i, r in _cities(built).items() if r.get("wikidata")], "a Wikidata QID needs a verifying source first"
+    for ident, record in _cities(built).items():
+        if record.get("wikidata"):
+            quotes = " ".join(built.data.sources[s].get("evidence") for s in record.get("sources"))
+            assert re.search(rf"\b{record.get('wikidata')}\b", quotes), f"{ident}: a Wikidata QID needs a source whose quote names it"
 
 
 @pytest.mark.parametrize("ident", ["sofia", "oulu", "helsingborg", "pontevedra", "torres-vedras"])
