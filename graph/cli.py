@@ -36,7 +36,7 @@ def _report_problems(err: CuratedDataError, what: str) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from graph.pipeline import build
+    from graph.build.pipeline import build
 
     settings = _settings(args)
     started = time.perf_counter()
@@ -62,7 +62,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from graph.pipeline import assemble
+    from graph.build.pipeline import assemble
 
     settings = _settings(args)
     try:
@@ -111,8 +111,8 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Print the coverage table (the README's data section is pasted from it) and/or the identifier table."""
-    from graph.coverage import coverage_markdown, coverage_rows, identifier_status, identifiers_markdown
-    from graph.pipeline import read_checked
+    from graph.build.coverage import coverage_markdown, coverage_rows, identifier_status, identifiers_markdown
+    from graph.build.pipeline import read_checked
 
     try:
         data = read_checked(_settings(args))

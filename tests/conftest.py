@@ -9,8 +9,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from graph.build.pipeline import Built, build
 from graph.config import PROJECT_ROOT, Settings
-from graph.pipeline import Built, build
 from graph.store import load_store
 from tests.servers import start_server
 

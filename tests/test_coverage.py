@@ -9,10 +9,10 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from graph.build.coverage import coverage_markdown, coverage_rows
+from graph.build.pipeline import Built
 from graph.cli import main
 from graph.config import PROJECT_ROOT
-from graph.coverage import coverage_markdown, coverage_rows
-from graph.pipeline import Built
 from tests.conftest import ID, select
 
 XSD_NNI = "http://www.w3.org/2001/XMLSchema#nonNegativeInteger"

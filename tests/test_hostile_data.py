@@ -23,12 +23,12 @@ from typing import Any
 
 import pytest
 
-from graph import readers
 from graph import release as release_module
+from graph.build import readers
+from graph.build.readers import read_yaml_list
 from graph.cli import main
 from graph.config import PROJECT_ROOT
 from graph.problems import CuratedDataError
-from graph.readers import read_yaml_list
 from tests.test_bad_input import _line_of_row, _rows, _set_cell, _snapshot, _write_rows, _yaml_line
 
 Mutation = Callable[[Path], tuple[str, int | None, str | None, str]]

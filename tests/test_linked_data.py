@@ -22,8 +22,8 @@ from flask.testing import FlaskClient
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, RDF
 
+from graph.build.pipeline import Built, build
 from graph.config import PROJECT_ROOT, Settings
-from graph.pipeline import Built, build
 from tests.conftest import BASE, ID, select
 from webapp import create_app
 from webapp.settings import AppSettings

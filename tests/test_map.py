@@ -17,8 +17,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from graph.build.pipeline import Built
 from graph.config import Settings
-from graph.pipeline import Built
 from tests.conftest import BASE, ID
 from webapp import create_app
 from webapp.map_view import MAP_QUERIES, inside, load_country_shapes, load_map_data, numeric_codes, shapes_file

@@ -27,8 +27,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from graph.build.pipeline import Built
 from graph.config import Settings
-from graph.pipeline import Built
 from tests.servers import start_server
 from webapp import create_app
 from webapp.settings import AppSettings

@@ -15,10 +15,10 @@ import pyoxigraph as ox
 import pytest
 
 from graph.backends import QueryError, RemoteStore, StoreUnavailable
+from graph.build.dumps import write_release
+from graph.build.pipeline import Built, build
 from graph.cli import main as cli_main
 from graph.config import PROJECT_ROOT, Settings
-from graph.dumps import write_release
-from graph.pipeline import Built, build
 from graph.push import Endpoints, endpoints_for, push, switch_update
 from graph.release import Release
 from tests.backends import RemoteServer, oxigraph_server, virtuoso_server

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.pipeline import Built
+from graph.build.pipeline import Built
 from graph.push import endpoints_for, push
 from tests.backends import oxigraph_server
 from tests.servers import start_server

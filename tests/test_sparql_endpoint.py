@@ -21,8 +21,8 @@ from flask.testing import FlaskClient
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
+from graph.build.pipeline import Built
 from graph.config import Settings
-from graph.pipeline import Built
 from webapp import create_app
 from webapp.settings import AppSettings
 

@@ -18,7 +18,7 @@ import pytest
 
 from graph.backends import EmbeddedStore, GraphStore, QueryError, RemoteStore, Row
 from graph.backends.base import own_query
-from graph.pipeline import Built
+from graph.build.pipeline import Built
 from graph.push import endpoints_for, push
 from graph.queries import NamedQuery, example_queries
 from tests.backends import RemoteServer, oxigraph_server, virtuoso_server

@@ -19,8 +19,8 @@ from flask.blueprints import BlueprintSetupState
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, XSD
 
+from graph.build.dumps import FORMATS
 from graph.config import PROJECT_ROOT, Settings
-from graph.dumps import FORMATS
 from graph.queries import NamedQuery
 from graph.release import Release, dump_extension, dump_name
 from webapp.linkeddata import RDF_FORMATS, negotiate

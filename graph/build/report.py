@@ -8,8 +8,8 @@ from typing import Any
 from rdflib import Graph
 from rdflib.namespace import RDF
 
-from graph.coverage import coverage_markdown, coverage_rows, identifier_status, identifiers_markdown
-from graph.curated import CuratedData
+from graph.build.coverage import coverage_markdown, coverage_rows, identifier_status, identifiers_markdown
+from graph.build.curated import CuratedData
 from graph.namespaces import Minter, prefixes
 
 WEAK_EVIDENCE = {"inferred", "general-statement", "unconfirmed", "disputed"}

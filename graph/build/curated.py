@@ -16,7 +16,7 @@ from typing import Any
 
 from graph.dates import DateFormatError, earliest_and_latest, ends_before_start, parse_partial_date
 from graph.problems import CuratedDataError, Problem, display_path
-from graph.readers import LineDict, LineList, Record, character_problems, nested_line, read_csv, read_yaml_list
+from graph.build.readers import LineDict, LineList, Record, character_problems, nested_line, read_csv, read_yaml_list
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 MEMBERSHIP_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*--[a-z0-9]+(-[a-z0-9]+)*$")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from graph.curated import CuratedData
+from graph.build.curated import CuratedData
 
 MEMBER_ROLES = ("coordinator", "member")
 #: Partner types whose organisations would carry an EU corporate-body authority IRI.

@@ -16,7 +16,7 @@ import pyoxigraph as ox
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
-from graph.rdf import Quad
+from graph.build.rdf import Quad
 from graph.release import Release, dump_files, publish
 
 
