@@ -192,7 +192,7 @@ def test_query_workers_run_under_a_seccomp_filter(app: Flask) -> None:
 SANDBOXED_SERVICE = """
 import sys, pyoxigraph as ox
 if sys.argv[2] == "isolated":
-    from graph.sandbox import isolate_network, network_is_blocked
+    from graph.sparql.sandbox import isolate_network, network_is_blocked
     isolate_network()
     assert network_is_blocked()
 store = ox.Store()

@@ -12,8 +12,8 @@ from werkzeug.routing import RequestRedirect
 
 from graph.backends import RemoteStore, StoreUnavailable
 from graph.config import Settings
-from graph.executor import QueryExecutor
 from graph.release import Release
+from graph.sparql.executor import QueryExecutor
 from graph.store import load_store
 from webapp.remote import RemoteExecutor, RemoteQueryStore, RemoteUnavailable
 from webapp.settings import AppSettings

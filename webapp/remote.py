@@ -16,7 +16,7 @@ import pyoxigraph as ox
 
 from graph.backends import RemoteStore, StoreError, StoreUnavailable
 from graph.backends.sparql_text import keywords, with_dataset
-from graph.executor import ExecutorError, QueryExecutor, QueryOutcome, QueryRequest, outcome_of
+from graph.sparql.executor import ExecutorError, QueryExecutor, QueryOutcome, QueryRequest, outcome_of
 from graph.store import QueryError
 
 GRAPH_FORMS = {"CONSTRUCT", "DESCRIBE"}

@@ -14,10 +14,10 @@ from flask import Blueprint, Response, current_app, render_template, request
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF
 
-from graph.executor import Busy, ExecutorError, QueryExecutor, QueryOutcome, QueryRequest, QueryTimeout, TooManyForClient
 from graph.namespaces import prefixes
-from graph.results import GRAPH_FORMATS, RESULT_FORMATS
-from graph.sparql_guard import Limits, Refusal, canonical, check_graph_parameters, check_shape
+from graph.sparql.executor import Busy, ExecutorError, QueryExecutor, QueryOutcome, QueryRequest, QueryTimeout, TooManyForClient
+from graph.sparql.guard import Limits, Refusal, canonical, check_graph_parameters, check_shape
+from graph.sparql.results import GRAPH_FORMATS, RESULT_FORMATS
 from webapp.gallery import gallery
 from webapp.settings import AppSettings
 

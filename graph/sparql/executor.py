@@ -124,7 +124,7 @@ class QueryOutcome:
 @functools.lru_cache(maxsize=256)
 def _checked(text: str, known: tuple[str, ...], base: str, max_bytes: int, max_depth: int) -> tuple[str, int, str]:
     """("", 0, canonical text) when the guard lets the query run, else ("refused", status, reason)."""
-    from graph.sparql_guard import Limits, Refusal, canonical, check_query, check_shape
+    from graph.sparql.guard import Limits, Refusal, canonical, check_query, check_shape
 
     try:
         check_shape(text, Limits(max_bytes, max_depth))
@@ -137,7 +137,7 @@ def _checked(text: str, known: tuple[str, ...], base: str, max_bytes: int, max_d
 
 
 def _answer(store: Any, graphs: tuple[str, ...], request: QueryRequest, limits: PoolLimits) -> QueryOutcome:
-    from graph.sparql_guard import Refusal, check_graph_parameters
+    from graph.sparql.guard import Refusal, check_graph_parameters
 
     started = time.perf_counter()
     known = graphs if request.known_graphs is None else request.known_graphs
@@ -178,7 +178,7 @@ def outcome_of(result: Any, request: QueryRequest, started: float) -> QueryOutco
     """
     import pyoxigraph as ox
 
-    from graph.results import capped, serialise_boolean, serialise_graph, serialise_select
+    from graph.sparql.results import capped, serialise_boolean, serialise_graph, serialise_select
 
     if isinstance(result, ox.QueryBoolean):
         if request.results_format is None:
@@ -201,7 +201,7 @@ def outcome_of(result: Any, request: QueryRequest, started: float) -> QueryOutco
 
 def _worker_main(conn: Connection, dumps: str | None, parent_pid: int, limits: PoolLimits) -> None:
     """Worker process: leave the network, load the release, then answer requests until told to stop."""
-    from graph.sandbox import IsolationError, die_with_parent, isolate_network
+    from graph.sparql.sandbox import IsolationError, die_with_parent, isolate_network
 
     die_with_parent(parent_pid)
     try:

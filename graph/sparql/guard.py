@@ -14,7 +14,7 @@ Three steps, each with a reason a person can act on:
    decides. Updates (including LOAD), `SERVICE` anywhere, and `FROM`/`FROM NAMED` naming a graph
    that is not ours (written as a full IRI, a prefixed name, or relative to BASE) are refused.
 
-This guard is the first wall. The second is `graph.sandbox`: the processes that run user queries
+This guard is the first wall. The second is `graph.sparql.sandbox`: the processes that run user queries
 cannot open a network socket at all, so a query that got past a guard bug still fetches nothing.
 """
 
