@@ -78,7 +78,10 @@ def cmd_query(args: argparse.Namespace) -> int:
     import pyoxigraph as ox
 
     from graph.queries import BindingError, NamedQuery, parse_term
-    from graph.store import QueryError, format_results, load_release_store
+    from graph.release import Release
+    from graph.sparql.results import as_text
+    from graph.store import QueryError
+    from graph.store.embedded import load_store
 
     settings = _settings(args)
     bindings = {}
@@ -98,8 +101,12 @@ def cmd_query(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     substitutions = {ox.Variable(k): v for k, v in bindings.items()}
     try:
-        store = load_release_store(settings)
-        sys.stdout.write(format_results(store, text, args.format, settings.base, substitutions))
+        store = load_store(Release.open(settings.build_dir).dumps)
+        try:
+            result = store.query(text, base_iri=settings.base, substitutions=substitutions)
+        except SyntaxError as err:
+            raise QueryError(f"SPARQL syntax error: {err}") from None
+        sys.stdout.write(as_text(result, args.format))
     except FileNotFoundError as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_DATA
@@ -132,7 +139,7 @@ def cmd_network(args: argparse.Namespace) -> int:
 
     from graph.network import NetworkOptionError, NetworkOptions, build_network, ego, export, network_data, resolve_node, shortest_connection
     from graph.release import NoRelease, Release
-    from graph.store import load_store
+    from graph.store.embedded import load_store
 
     settings = _settings(args)
     if args.build:
@@ -269,9 +276,9 @@ def cmd_push(args: argparse.Namespace) -> int:
     """Load the build into a SPARQL server; the previous release is replaced in one switch."""
     import os
 
-    from graph.backends import StoreError
-    from graph.push import endpoints_for, push
     from graph.release import Release
+    from graph.store import StoreError
+    from graph.store.push import endpoints_for, push
 
     settings = _settings(args)
     password = os.environ.get(args.password_env) if args.user else None

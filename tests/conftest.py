@@ -11,7 +11,7 @@ import pytest
 
 from graph.build.pipeline import Built, build
 from graph.config import PROJECT_ROOT, Settings
-from graph.store import load_store
+from graph.store.embedded import load_store
 from tests.servers import start_server
 
 BASE = "https://w3id.org/uaeu/"

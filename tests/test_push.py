@@ -14,13 +14,14 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from graph.backends import QueryError, RemoteStore, StoreUnavailable
 from graph.build.dumps import write_release
 from graph.build.pipeline import Built, build
 from graph.cli import main as cli_main
 from graph.config import PROJECT_ROOT, Settings
-from graph.push import Endpoints, endpoints_for, push, switch_update
 from graph.release import Release
+from graph.store import QueryError, StoreUnavailable
+from graph.store.push import Endpoints, endpoints_for, push, switch_update
+from graph.store.remote import RemoteStore
 from tests.backends import RemoteServer, oxigraph_server, virtuoso_server
 
 SERVERS = {"oxigraph": oxigraph_server, "virtuoso": virtuoso_server}

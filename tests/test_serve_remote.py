@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from graph.build.pipeline import Built
-from graph.push import endpoints_for, push
+from graph.store.push import endpoints_for, push
 from tests.backends import oxigraph_server
 from tests.servers import start_server
 

@@ -16,11 +16,12 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from graph.backends import EmbeddedStore, GraphStore, QueryError, RemoteStore, Row
-from graph.backends.base import own_query
 from graph.build.pipeline import Built
-from graph.push import endpoints_for, push
-from graph.queries import NamedQuery, example_queries
+from graph.queries import NamedQuery, example_queries, named
+from graph.store import GraphStore, QueryError, Row
+from graph.store.embedded import EmbeddedStore
+from graph.store.push import endpoints_for, push
+from graph.store.remote import RemoteStore
 from tests.backends import RemoteServer, oxigraph_server, virtuoso_server
 
 BACKENDS = ["memory", "disk", "oxigraph", "virtuoso"]
@@ -107,14 +108,14 @@ def test_example_queries_give_the_reference_answers(backend: GraphStore, referen
 def test_triple_and_quad_counts(backend: GraphStore, built: Built) -> None:
     counts = built.report["counts"]
     assert backend.triple_count() == counts["triples"]
-    assert int(backend.select(own_query("count-quads").text)[0]["n"].value) == counts["quads"]
+    assert int(backend.select(named("store/count-quads").text)[0]["n"].value) == counts["quads"]
 
 
 def test_graphs_are_the_release_source_graphs(backend: GraphStore, reference: EmbeddedStore, built: Built) -> None:
     graphs = backend.graphs()
     assert graphs == reference.graphs()
     assert len(graphs) == built.report["counts"]["named_graphs"]
-    visible = sorted(row["g"].value for row in backend.select(own_query("named-graphs").text))
+    visible = sorted(row["g"].value for row in backend.select(named("store/named-graphs").text))
     assert visible == graphs  # no union, manifest, staging or system graph shows through GRAPH ?g
 
 

@@ -10,11 +10,12 @@ from flask import Flask, Request, Response
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import RequestRedirect
 
-from graph.backends import RemoteStore, StoreUnavailable
 from graph.config import Settings
 from graph.release import Release
 from graph.sparql.executor import QueryExecutor
-from graph.store import load_store
+from graph.store import StoreUnavailable
+from graph.store.embedded import load_store
+from graph.store.remote import RemoteStore
 from webapp.remote import RemoteExecutor, RemoteQueryStore, RemoteUnavailable
 from webapp.settings import AppSettings
 

@@ -57,7 +57,8 @@ def _serve(app: object, args: argparse.Namespace, app_settings: AppSettings) -> 
 
 def _serve_remote(args: argparse.Namespace, settings: Settings, app_settings: AppSettings) -> int:
     """Serve every page and API from a remote SPARQL server holding a pushed release."""
-    from graph.backends import RemoteStore, StoreUnavailable
+    from graph.store import StoreUnavailable
+    from graph.store.remote import RemoteStore
     from webapp import create_app
 
     if not args.endpoint:

@@ -14,10 +14,10 @@ from dataclasses import replace
 
 import pyoxigraph as ox
 
-from graph.backends import RemoteStore, StoreError, StoreUnavailable
-from graph.backends.sparql_text import keywords, with_dataset
 from graph.sparql.executor import ExecutorError, QueryExecutor, QueryOutcome, QueryRequest, outcome_of
-from graph.store import QueryError
+from graph.store import QueryError, StoreError, StoreUnavailable
+from graph.store.remote import RemoteStore
+from graph.store.sparql_text import keywords, with_dataset
 
 GRAPH_FORMS = {"CONSTRUCT", "DESCRIBE"}
 

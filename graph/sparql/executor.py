@@ -223,7 +223,7 @@ def _serve(conn: Connection, dumps: str | None, limits: PoolLimits) -> None:
     store = None
     graphs: tuple[str, ...] = ()
     if dumps is not None:
-        from graph.store import load_store
+        from graph.store.embedded import load_store
 
         store = load_store(Path(dumps))
         graphs = tuple(sorted(g.value for g in store.named_graphs()))

@@ -134,6 +134,37 @@ def serialise_boolean(value: bool, fmt: str) -> bytes:
     raise ValueError(f"unknown results format {fmt}")
 
 
+def _cell(term: object) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode | ox.Literal):
+        return term.value
+    return str(term)
+
+
+def as_text(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, fmt: str) -> str:
+    """A whole result for a terminal: a text table, CSV or SPARQL JSON (SELECT/ASK), or Turtle/N-Triples (CONSTRUCT)."""
+    if isinstance(result, ox.QueryBoolean):
+        return json.dumps({"head": {}, "boolean": bool(result)}) + "\n" if fmt == "json" else f"{bool(result)}\n"
+    if isinstance(result, ox.QueryTriples):
+        rdf_format = ox.RdfFormat.N_TRIPLES if fmt == "ntriples" else ox.RdfFormat.TURTLE
+        return ox.serialize(result, format=rdf_format).decode("utf-8")
+    if fmt == "json":
+        return result.serialize(format=ox.QueryResultsFormat.JSON).decode("utf-8") + "\n"
+    if fmt == "csv":
+        return result.serialize(format=ox.QueryResultsFormat.CSV).decode("utf-8")
+    names = [v.value for v in result.variables]
+    rows = [[_cell(solution[name]) for name in names] for solution in result]
+    widths = [max([len(n), *(len(r[i]) for r in rows)]) for i, n in enumerate(names)]
+    out = io.StringIO()
+    out.write(" | ".join(n.ljust(w) for n, w in zip(names, widths, strict=True)).rstrip() + "\n")
+    out.write("-+-".join("-" * w for w in widths) + "\n")
+    for row in rows:
+        out.write(" | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() + "\n")
+    out.write(f"({len(rows)} row{'s' if len(rows) != 1 else ''})\n")
+    return out.getvalue()
+
+
 def serialise_graph(triples: list[ox.Triple], truncated: bool, fmt: str, prefixes: dict[str, str]) -> bytes:
     kwargs = {"prefixes": prefixes} if fmt in ("turtle", "jsonld", "rdfxml") else {}
     body = ox.serialize(triples, format=_OX_GRAPH_FORMATS[fmt], **kwargs)

@@ -1,4 +1,9 @@
-"""Named SPARQL queries kept in .rq files, with their title, question and default bindings.
+"""Every named SPARQL query of ours, kept in .rq files, and the one loader for them.
+
+The folders here say who runs them: `pages/` (resource pages and indexes), `map/`, `network/`,
+`void/` (the dataset description's counts) and `store/` (the stores' own bookkeeping); the
+researchers' example questions (the query gallery) live in `ontology/queries/`. Load one with
+`named("pages/describe")` or a folder with `folder("map")`.
 
 A query file starts with comment lines:
 
@@ -12,6 +17,7 @@ ask the same question of another partnership by binding another IRI.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +26,7 @@ import pyoxigraph as ox
 
 from graph.config import PROJECT_ROOT
 
+QUERIES_DIR = Path(__file__).resolve().parent
 EXAMPLES_DIR = PROJECT_ROOT / "ontology" / "queries"
 _BIND = re.compile(r"^#\s*bind:\s*\?(\w+)\s+(.+?)\s*$")
 _HEADER = re.compile(r"^#\s*(title|question):\s*(.+?)\s*$")
@@ -83,3 +90,15 @@ class NamedQuery:
 
 def example_queries(folder: Path = EXAMPLES_DIR) -> list[NamedQuery]:
     return [NamedQuery.load(p) for p in sorted(folder.glob("*.rq"))]
+
+
+@functools.cache
+def named(name: str) -> NamedQuery:
+    """One of our queries by its path under graph/queries without `.rq`: `named("store/manifest")`."""
+    return NamedQuery.load(QUERIES_DIR / f"{name}.rq")
+
+
+@functools.cache
+def folder(name: str) -> dict[str, NamedQuery]:
+    """Every query of one folder (`pages`, `map`, `network`, `void`, `store`), by name."""
+    return {path.stem: NamedQuery.load(path) for path in sorted((QUERIES_DIR / name).glob("*.rq"))}

@@ -29,8 +29,9 @@ import pyoxigraph as ox
 from SPARQLWrapper import DIGEST, JSON, POST, TURTLE, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import EndPointInternalError, EndPointNotFound, QueryBadFormed, SPARQLWrapperException, Unauthorized
 
-from graph.backends.base import Bindings, GraphStore, QueryError, Row, StoreError, StoreUnavailable, own_query
-from graph.backends.sparql_text import inject_values, keywords, with_dataset
+from graph.queries import named
+from graph.store.base import Bindings, GraphStore, QueryError, Row, StoreError, StoreUnavailable
+from graph.store.sparql_text import inject_values, keywords, with_dataset
 
 # Where `uaeu push` keeps the release on a server (internal names, never shown to users).
 NS = "urn:uaeu:push:"
@@ -179,8 +180,8 @@ class RemoteStore(GraphStore):
             cached = self._manifest
             if cached is not None and not refresh and time.monotonic() - cached.read_at < self.manifest_ttl:
                 return cached
-        named = own_query("manifest")
-        text = with_dataset(inject_values(named.text, named.defaults), [NO_GRAPH], [MANIFEST_GRAPH])
+        query = named("store/manifest")
+        text = with_dataset(inject_values(query.text, query.defaults), [NO_GRAPH], [MANIFEST_GRAPH])
         # Virtuoso can answer a read that overlaps a push's swap with a torn manifest (a row whose
         # value is unbound, or an id without its report): read it again briefly rather than trust it.
         for attempt in range(MANIFEST_ATTEMPTS):

@@ -9,21 +9,21 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 
-from graph.queries import NamedQuery
-from graph.store import QueryError
+from graph.queries import named
 
 Term = ox.NamedNode | ox.Literal | ox.BlankNode
 Row = dict[str, Term]
 Bindings = Mapping[str, ox.NamedNode | ox.Literal]
 
-QUERIES_DIR = Path(__file__).parent / "queries"
+__all__ = ["Bindings", "GraphStore", "QueryError", "Row", "StoreError", "StoreUnavailable", "Term"]
 
-__all__ = ["QUERIES_DIR", "Bindings", "GraphStore", "QueryError", "Row", "StoreError", "StoreUnavailable", "Term", "own_query"]
+
+class QueryError(ValueError):
+    """A query that cannot run: bad syntax or an unsupported form."""
 
 
 class StoreError(Exception):
@@ -40,11 +40,6 @@ class StoreUnavailable(StoreError):
     def __init__(self, message: str, retry_after: int = 5) -> None:
         super().__init__(message)
         self.retry_after = retry_after
-
-
-def own_query(name: str) -> NamedQuery:
-    """One of the backends' own queries, kept as .rq files like every other query of ours."""
-    return NamedQuery.load(QUERIES_DIR / f"{name}.rq")
 
 
 class GraphStore(abc.ABC):
@@ -75,7 +70,7 @@ class GraphStore(abc.ABC):
 
     def triple_count(self, graph: str | None = None) -> int:
         """Triples in the default graph (the union, each triple once), or in one named graph."""
-        query, bindings = (own_query("count-default"), None) if graph is None else (own_query("count-graph"), {"g": ox.NamedNode(graph)})
+        query, bindings = (named("store/count-default"), None) if graph is None else (named("store/count-graph"), {"g": ox.NamedNode(graph)})
         rows = self.select(query.text, bindings)
         return int(rows[0]["n"].value) if rows else 0
 

@@ -21,7 +21,7 @@ import pyoxigraph as ox
 from rdflib import Literal as RdfLiteral
 from rdflib import URIRef
 
-from graph.store import QueryError
+from graph.store.base import QueryError
 
 BoundTerm = ox.NamedNode | ox.Literal
 

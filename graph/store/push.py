@@ -38,9 +38,9 @@ from pathlib import Path
 import pyoxigraph as ox
 from SPARQLWrapper import DIGEST, POST, SPARQLWrapper
 
-from graph.backends.remote import MANIFEST_GRAPH, NS, P_GRAPH, P_ID, P_REPORT, RELEASE_NODE, UNION_GRAPH, RemoteStore, translate_error
-from graph.backends.sparql_text import serialise_iri, serialise_term
 from graph.release import Release
+from graph.store.remote import MANIFEST_GRAPH, NS, P_GRAPH, P_ID, P_REPORT, RELEASE_NODE, UNION_GRAPH, RemoteStore, translate_error
+from graph.store.sparql_text import serialise_iri, serialise_term
 
 PUSH_TIMEOUT = 120.0
 

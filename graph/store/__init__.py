@@ -1,12 +1,14 @@
 """Stores: one interface (`GraphStore`), three backends, chosen by `open_store`.
 
-- `memory` (default): the build loaded into pyoxigraph in this process;
-- `disk`: a pyoxigraph RocksDB store, loaded once from the build and reopened after;
-- `sparql`: any SPARQL 1.1 server holding a release written by `uaeu push`.
+- `memory` (default): a release loaded into pyoxigraph in this process (`embedded.EmbeddedStore`);
+- `disk`: a pyoxigraph RocksDB store, loaded once from a release and reopened after;
+- `sparql`: any SPARQL 1.1 server holding a release written by `uaeu push` (`remote.RemoteStore`).
 
 Callers get the same rows, booleans and triples from each, the same default-graph semantics
 (the union of the release's graphs, each triple once), and two error types to handle:
 `QueryError` (the caller's query) and `StoreUnavailable` (try again later: HTTP 503).
+`push` writes a release to a SPARQL server. Nothing here imports `graph.build`, and the backends
+are imported when asked for, so a query worker that needs only `load_store` loads no HTTP client.
 """
 
 from __future__ import annotations
@@ -14,13 +16,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from graph.backends.base import Bindings, GraphStore, QueryError, Row, StoreError, StoreUnavailable, Term
-from graph.backends.embedded import EmbeddedStore
-from graph.backends.remote import RemoteStore
+from graph.store.base import Bindings, GraphStore, QueryError, Row, StoreError, StoreUnavailable, Term
 
 KINDS = ("memory", "disk", "sparql")
 
-__all__ = ["KINDS", "Bindings", "EmbeddedStore", "GraphStore", "QueryError", "RemoteStore", "Row", "StoreError", "StoreUnavailable", "Term", "open_store"]
+__all__ = ["KINDS", "Bindings", "GraphStore", "QueryError", "Row", "StoreError", "StoreUnavailable", "Term", "open_store"]
 
 
 def open_store(kind: str = "memory", *, build_dir: Path | None = None, path: Path | None = None, endpoint: str | None = None, **options: Any) -> GraphStore:
@@ -30,14 +30,20 @@ def open_store(kind: str = "memory", *, build_dir: Path | None = None, path: Pat
     kinds, `base` (the base IRI for relative IRIs in queries).
     """
     if kind == "memory":
+        from graph.store.embedded import EmbeddedStore
+
         if build_dir is None:
             raise ValueError("the memory store needs a build folder")
         return EmbeddedStore.in_memory(build_dir, **options)
     if kind == "disk":
+        from graph.store.embedded import EmbeddedStore
+
         if path is None:
             raise ValueError("the disk store needs a folder for its database")
         return EmbeddedStore.on_disk(path, build_dir, **options)
     if kind == "sparql":
+        from graph.store.remote import RemoteStore
+
         if not endpoint:
             raise ValueError("the sparql store needs --endpoint (the server's query URL)")
         return RemoteStore(endpoint, **options)

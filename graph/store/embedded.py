@@ -1,7 +1,9 @@
 """The embedded backends: pyoxigraph in this process, in memory (default) or on disk.
 
-Both hold the same layout as `graph.store.load_store`: the union dump in the default graph and
-every source graph by name, so the default graph never repeats a triple once per source.
+Both hold the layout `load_store` gives a release: the union dump in the default graph and every
+source graph by name, so the default graph never repeats a triple once per source.
+(pyoxigraph's `use_default_graph_as_union` would repeat a triple once per graph that holds it, so
+counts would be wrong; an explicit union graph avoids that.)
 """
 
 from __future__ import annotations
@@ -12,9 +14,16 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from graph.backends.base import Bindings, GraphStore, Row
-from graph.release import NoRelease, Release
-from graph.store import QueryError, load_store
+from graph.release import NoRelease, Release, dump_path
+from graph.store.base import Bindings, GraphStore, QueryError, Row
+
+
+def load_store(dumps: Path) -> ox.Store:
+    """An in-memory store from a release's dumps folder: the union as default graph, plus every named graph."""
+    store = ox.Store()
+    store.bulk_load(path=str(dump_path(dumps, "nq")), format=ox.RdfFormat.N_QUADS)
+    store.bulk_load(path=str(dump_path(dumps, "nt")), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
+    return store
 
 
 def _report(build_dir: Path | None) -> dict[str, Any] | None:
