@@ -19,9 +19,9 @@ from flask.testing import FlaskClient
 
 from graph.build.pipeline import Built
 from graph.config import Settings
+from graph.map import inside, load_country_shapes, load_map_data, map_queries, numeric_codes, shapes_file
 from tests.conftest import BASE, ID
 from webapp import create_app
-from webapp.map_view import MAP_QUERIES, inside, load_country_shapes, load_map_data, numeric_codes, shapes_file
 from webapp.settings import AppSettings
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
@@ -195,7 +195,7 @@ class CountingStore:
 def test_two_named_queries_make_the_whole_map_and_requests_reuse_them(app: Flask, client: FlaskClient, store: ox.Store) -> None:
     counting = CountingStore(store)
     data = load_map_data(counting, BASE, "en")  # type: ignore[arg-type]
-    assert counting.queries == len(MAP_QUERIES) == 2
+    assert counting.queries == len(map_queries()) == 2
     assert len(data.organisations) > 200 and len(data.memberships) > 300
     _map(client)  # the app's map data, made once
     original = app.extensions["uaeu_store"]

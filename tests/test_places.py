@@ -12,7 +12,7 @@ import pytest
 from graph.build.coverage import identifier_status
 from graph.build.gazetteer import match, names_of, normalise, verify
 from graph.build.pipeline import Built
-from webapp.map_view import Polygon, country_point, distance_km, inside, load_country_shapes, numeric_codes, shapes_file
+from graph.map.shapes import Polygon, country_point, distance_km, inside, load_country_shapes, numeric_codes, shapes_file
 
 #: The map's own shapes (Natural Earth 1:50m, npm `world-atlas`) are a little coarse on coasts,
 #: estuaries, lagoons and border rivers: these cities fall just outside them, and only these get a

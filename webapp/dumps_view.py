@@ -20,8 +20,8 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, XSD
 
 from graph.build.dumps import FORMATS
-from graph.config import PROJECT_ROOT, Settings
-from graph.queries import NamedQuery
+from graph.config import Settings
+from graph.queries import NamedQuery, folder
 from graph.release import Release, dump_extension, dump_name
 from webapp.linkeddata import RDF_FORMATS, negotiate
 
@@ -87,7 +87,7 @@ def _files(release: Release) -> tuple[DumpFile, ...]:
     return tuple(files)
 
 
-VOID_QUERIES: dict[str, NamedQuery] = {p.stem: NamedQuery.load(p) for p in sorted((PROJECT_ROOT / "graph" / "queries" / "void").glob("*.rq"))}
+VOID_QUERIES: dict[str, NamedQuery] = folder("void")
 
 
 def _rows(store: ox.Store, name: str, bindings: dict[str, ox.NamedNode | ox.Literal] | None = None) -> list[ox.QuerySolution]:

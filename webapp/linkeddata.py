@@ -26,14 +26,13 @@ from flask import Blueprint, Flask, Response, current_app, g, jsonify, render_te
 from flask.blueprints import BlueprintSetupState
 from markupsafe import Markup
 
-from graph.config import PROJECT_ROOT, Settings
+from graph.config import Settings
 from graph.namespaces import COUNTRY, prefixes
-from graph.queries import NamedQuery
+from graph.queries import NamedQuery, folder
 
 linkeddata = Blueprint("ld", __name__)
 
-PAGES_DIR = PROJECT_ROOT / "graph" / "queries" / "pages"
-PAGE_QUERIES: dict[str, NamedQuery] = {p.stem: NamedQuery.load(p) for p in sorted(PAGES_DIR.glob("*.rq"))}
+PAGE_QUERIES: dict[str, NamedQuery] = folder("pages")
 
 #: extension -> media type, in server preference for `*/*` (RDF first: only a client that names
 #: text/html, i.e. a browser, gets the page; curl and RDF libraries get data).

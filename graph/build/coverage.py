@@ -10,10 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from graph.build.curated import CuratedData
+from graph.vocabulary import EU_BODY_KINDS, MEMBER_ROLES
 
-MEMBER_ROLES = ("coordinator", "member")
-#: Partner types whose organisations would carry an EU corporate-body authority IRI.
-EU_BODY_KINDS = ("eu-institution-dg", "eu-body")
 
 
 def coverage_rows(data: CuratedData) -> list[dict[str, Any]]:

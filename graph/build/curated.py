@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.dates import DateFormatError, earliest_and_latest, ends_before_start, parse_partial_date
+from graph.vocabulary import VOCABULARIES
 from graph.problems import CuratedDataError, Problem, display_path
 from graph.build.readers import LineDict, LineList, Record, character_problems, nested_line, read_csv, read_yaml_list
 
@@ -47,7 +48,6 @@ MILESTONE_KINDS = (
     "action-plan",
     "end",
 )
-VOCABULARIES = ("theme", "role", "evidence", "partner-type", "event-type", "pillar")
 
 
 @dataclass

@@ -9,11 +9,12 @@ from typing import Any
 from rdflib import Graph, URIRef
 
 from graph.config import PROJECT_ROOT, Settings
-from graph.build.curated import VOCABULARIES, CuratedData, load_curated
+from graph.build.curated import CuratedData, load_curated
 from graph.build.dumps import release_id, serialise, sorted_quads
 from graph.build.model import load_model, load_shapes, notations
 from graph.namespaces import OWL, Minter, prefixes
 from graph.problems import CuratedDataError
+from graph.vocabulary import VOCABULARIES
 from graph.build.rdf import Quad, build_quads
 from graph.release import SUMS, Release, dump_files, publish, report_bytes
 from graph.build.report import build_report, report_markdown

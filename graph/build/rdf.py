@@ -17,6 +17,7 @@ from graph.build.curated import CuratedData
 from graph.dates import date_literal, instant_property
 from graph.namespaces import COUNTRY, CV, DCTERMS, FOAF, ORG, RDF, RDFS, SCHEMA, SKOS, TIME, WIKIDATA, XSD, Minter
 from graph.build.readers import Record
+from graph.vocabulary import MEMBER_ROLES
 
 Quad = tuple[Node, Node, Node, URIRef]
 
@@ -32,7 +33,6 @@ PUBLIC_KINDS = {
     "eu-body",
 }
 #: Roles that make an organisation a member of the partnership (the `org:memberOf` shortcut).
-MEMBER_ROLES = {"coordinator", "member"}
 
 
 class QuadSink:

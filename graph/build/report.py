@@ -11,8 +11,8 @@ from rdflib.namespace import RDF
 from graph.build.coverage import coverage_markdown, coverage_rows, identifier_status, identifiers_markdown
 from graph.build.curated import CuratedData
 from graph.namespaces import Minter, prefixes
+from graph.vocabulary import WEAK_EVIDENCE
 
-WEAK_EVIDENCE = {"inferred", "general-statement", "unconfirmed", "disputed"}
 
 
 def _curie(iri: str, base: str) -> str:

@@ -22,11 +22,10 @@ import pyoxigraph as ox
 
 from graph.config import DEFAULT_BASE
 from graph.network.export import FORMATS, export, network_meta, to_csv, to_cytoscape_json, to_gexf, to_graphml, to_node_link
-from graph.network.extract import EVIDENCE_ORDER, NetworkData, describe, load_network_data
+from graph.network.extract import NetworkData, describe, load_network_data
 from graph.network.metrics import METRICS, annotate, communities, components, metrics, summary
 from graph.network.model import (
     KINDS,
-    PARTNER_ROLES,
     WEIGHTING_DEFINITIONS,
     WEIGHTINGS,
     Network,
@@ -35,6 +34,7 @@ from graph.network.model import (
     UnknownNode,
     make_network,
 )
+from graph.vocabulary import EVIDENCE_ORDER, PARTNER_ROLES
 
 __all__ = [
     "EVIDENCE_ORDER",

@@ -15,8 +15,9 @@ from typing import Any, NamedTuple
 
 import networkx as nx
 
-from graph.dates import DateFormatError, earliest_and_latest
-from graph.network.extract import EVIDENCE_ORDER, Membership, NetworkData, Span, describe, evidence_rank, merge_spans
+from graph.dates import DateFormatError, Span, earliest_and_latest
+from graph.network.extract import Membership, NetworkData, describe, merge_spans
+from graph.vocabulary import ALL_ROLES, EVIDENCE_ORDER, PARTNER_ROLES, evidence_rank
 
 KINDS = ("bipartite", "organisations", "countries", "partnerships")
 WEIGHTINGS = ("shared", "newman", "jaccard")
@@ -25,9 +26,6 @@ WEIGHTING_DEFINITIONS = {
     "newman": "Newman's collaboration weight: sum over shared partnerships p of 1/(n_p - 1), n_p = members of p in the filtered network",
     "jaccard": "Jaccard overlap: shared partnerships / partnerships of either (|A and B| / |A or B|)",
 }
-#: Roles of taking part in a partnership's work; meeting hosts and one-off participants are not partners.
-PARTNER_ROLES = ("coordinator", "member", "observer", "expert", "collaborator", "supporting-organisation", "technical-secretariat")
-ALL_ROLES = (*PARTNER_ROLES, "meeting-host", "participant")
 ROLE_ALIASES = {"coordinators": ("coordinator",), "members": ("coordinator", "member"), "partners": PARTNER_ROLES, "all": ALL_ROLES}
 
 

@@ -13,8 +13,8 @@ from typing import Any
 
 import networkx as nx
 
-from graph.dates import DateFormatError, earliest_and_latest
-from graph.network.extract import Span, merge_spans
+from graph.dates import DateFormatError, Span, earliest_and_latest
+from graph.network.extract import merge_spans
 from graph.network.metrics import annotate
 from graph.network.model import Network, NetworkOptionError
 
