@@ -249,9 +249,9 @@ def _python_load(url: str, query: str | None, connections: int, seconds: float) 
 
 
 def ours(build: Path) -> Server:
-    """`uaeu serve --out BUILD`: the web app with /sparql on the embedded store, as users run it."""
+    """`uaeu serve --build BUILD`: the web app with /sparql on the embedded store, as users run it."""
     port = free_port()
-    return Server("ours-embedded", [str(VENV_BIN / "uaeu"), "serve", "--host", "127.0.0.1", "--port", str(port), "--out", str(build)], "/sparql", port)
+    return Server("ours-embedded", [str(VENV_BIN / "uaeu"), "serve", "--host", "127.0.0.1", "--port", str(port), "--build", str(build)], "/sparql", port)
 
 
 def oxigraph_server() -> Server:

@@ -4,7 +4,7 @@ Why synthetic: the real graph has ~13k triples; to see how the store, the endpoi
 code grow we need 10x and 100x that, shaped like the real data (the same classes, properties,
 named graphs per source and vocabularies, partnerships of 15-30 partners with a few popular hubs).
 The output goes through the project's own dump writer (`graph.build.dumps`), so a synthetic build folder
-is served by `uaeu serve --out` exactly like a real one. The gallery's default IRIs
+is served by `uaeu serve --build` exactly like a real one. The gallery's default IRIs
 (digital-transition, sofia-municipality, dt-2nd-sofia-2017, place sofia, the SDA source) exist, so
 every gallery query has rows to find.
 """
@@ -366,7 +366,7 @@ if __name__ == "__main__":
 
     parser = argparse.ArgumentParser(description="Write a synthetic build folder (deterministic for a seed).")
     parser.add_argument("size", help="target triples: 10k, 100k, 1M, ...")
-    parser.add_argument("--out", required=True)
+    parser.add_argument("--build", required=True, metavar="DIR", help="the build folder to write")
     parser.add_argument("--seed", type=int, default=SEED)
     args = parser.parse_args()
-    print(json.dumps(write_build(Path(args.out), parse_size(args.size), args.seed), indent=2))
+    print(json.dumps(write_build(Path(args.build), parse_size(args.size), args.seed), indent=2))

@@ -46,7 +46,7 @@ class Server:
 def _command(out: Path, port: int, extra: list[str]) -> list[str]:
     script = Path(sys.executable).with_name("uaeu")
     head = [str(script)] if script.exists() else [sys.executable, "-m", "webapp.cli"]
-    return [*head, "serve", "--host", "127.0.0.1", "--port", str(port), "--out", str(out), *extra]
+    return [*head, "serve", "--host", "127.0.0.1", "--port", str(port), "--build", str(out), *extra]
 
 
 def _wait_healthy(server: Server, timeout: float) -> None:

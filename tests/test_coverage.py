@@ -11,9 +11,9 @@ import pytest
 
 from graph.build.coverage import coverage_markdown, coverage_rows
 from graph.build.pipeline import Built
-from graph.cli import main
 from graph.config import PROJECT_ROOT
 from tests.conftest import ID, select
+from webapp.cli import main
 
 XSD_NNI = "http://www.w3.org/2001/XMLSchema#nonNegativeInteger"
 

@@ -112,3 +112,16 @@ def test_unmatched_places_are_reported_not_guessed(built: Built) -> None:
 @pytest.mark.parametrize("ident", ["sofia", "oulu", "helsingborg", "pontevedra", "torres-vedras"])
 def test_members_cities_are_matched(built: Built, ident: str) -> None:
     assert built.data.places[ident].get("geonames")
+
+
+def test_uaeu_places_redoes_the_match_without_writing(workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`uaeu places` (formerly `python -m graph.places`): every city of the data already carries its id, so nothing
+    is left to match, and without --write the file is not touched."""
+    from webapp.cli import main
+
+    places = workspace / "data" / "places.csv"
+    before = places.read_bytes()
+    assert main(["places", "--data", str(workspace / "data")]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].startswith("matched: ") and "ambiguous: " in out and "unmatched: " in out
+    assert places.read_bytes() == before

@@ -12,7 +12,7 @@ over alternate names and, among several, the most populous one, unless a second 
 large (then the match is ambiguous and left for a person to decide). Places that do not match stay
 empty, and the build report lists them: an empty cell is honest, a guessed id is not.
 
-Used at curation time (`python -m graph.build.gazetteer --write` fills the empty cells of places.csv) and by
+Used at curation time (`uaeu places --write` fills the empty cells of places.csv) and by
 the tests (every stored id is checked again against the dataset).
 """
 
@@ -204,22 +204,3 @@ def match_places_file(path: Path, *, write: bool = False) -> list[Match]:
     if write:
         path.write_text("".join(out), encoding="utf-8")
     return results
-
-
-def main(argv: list[str] | None = None) -> int:
-    """`python -m graph.build.gazetteer [--write] [PLACES_CSV]`: show (and optionally store) the matches."""
-    parser = argparse.ArgumentParser(prog="python -m graph.build.gazetteer", description=__doc__.splitlines()[0])
-    parser.add_argument("places", nargs="?", default="data/places.csv")
-    parser.add_argument("--write", action="store_true", help="fill the GeoNames id and coordinates of matched cities")
-    args = parser.parse_args(argv)
-    results = match_places_file(Path(args.places), write=args.write)
-    for status in ("matched", "ambiguous", "unmatched"):
-        chosen = [r for r in results if r.status == status]
-        print(f"{status}: {len(chosen)}")
-        for r in chosen:
-            print(f"  {r.describe()}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

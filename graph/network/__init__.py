@@ -21,7 +21,7 @@ import networkx as nx
 import pyoxigraph as ox
 
 from graph.config import DEFAULT_BASE
-from graph.network.export import FORMATS, export, network_meta, to_csv, to_cytoscape_json, to_gexf, to_graphml, to_node_link
+from graph.network.export import FORMATS, export, network_meta, path_text, to_csv, to_cytoscape_json, to_gexf, to_graphml, to_node_link
 from graph.network.extract import NetworkData, describe, load_network_data
 from graph.network.metrics import METRICS, annotate, communities, components, metrics, summary
 from graph.network.model import (
@@ -62,6 +62,7 @@ __all__ = [
     "metrics",
     "network_data",
     "network_meta",
+    "path_text",
     "resolve_node",
     "shortest_connection",
     "summary",

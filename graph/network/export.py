@@ -179,3 +179,19 @@ def export(network: Network | nx.Graph, fmt: str) -> bytes | tuple[str, str]:
     if fmt == "csv":
         return to_csv(network)
     raise ValueError(f"unknown format '{fmt}' (expected one of: {', '.join(FORMATS)})")
+
+
+def path_text(found: dict[str, Any]) -> str:
+    """A shortest connection (`shortest_connection`) as lines of text: each step, both sides' roles, evidence and sources."""
+    if not found["connected"]:
+        return f"no connection between {found['from']} and {found['to']} under these filters\n"
+    lines = [f"{found['organisations'][0]['label']} -> {found['organisations'][-1]['label']}: {found['partnerships_between']} partnership step(s)"]
+    for step in found["steps"]:
+        for link in step["links"]:
+            left, right = link["sides"]
+            lines.append(
+                f"  {left['label']} ({'/'.join(left['roles'])}, {left['evidence']}) -- {link['label']} -- {right['label']} ({'/'.join(right['roles'])}, {right['evidence']})"
+            )
+            for side in (left, right):
+                lines.append(f"      {side['label']}: sources {' '.join(s.rsplit('/', 1)[-1] for s in side['sources'])}")
+    return "\n".join(lines) + "\n"
