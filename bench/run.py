@@ -32,9 +32,10 @@ RESULTS = Path(__file__).resolve().parent / "results"
 NETWORK_SNIPPET = """
 import json, sys, time
 from pathlib import Path
-from graph.store.embedded import load_store
+from graph.config import DEFAULT_BASE
+from graph.store.embedded import EmbeddedStore, load_store
 from graph.network import network_data, build_network
-store = load_store(Path(sys.argv[1]))
+store = EmbeddedStore(load_store(Path(sys.argv[1])), base=DEFAULT_BASE)
 t = time.perf_counter(); data = network_data(store); t1 = time.perf_counter()
 net = build_network(data); t2 = time.perf_counter()
 print(json.dumps({"network_data": t1 - t, "build_network": t2 - t1, "memberships": len(data.memberships),

@@ -11,7 +11,8 @@ import pytest
 
 from graph.build.pipeline import Built, build
 from graph.config import PROJECT_ROOT, Settings
-from graph.store.embedded import load_store
+from graph.store import GraphStore
+from graph.store.embedded import EmbeddedStore, load_store
 from tests.servers import start_server
 
 BASE = "https://w3id.org/uaeu/"
@@ -32,6 +33,12 @@ def built(release_dir: Path) -> Built:
 @pytest.fixture(scope="session")
 def store(built: Built, release_dir: Path) -> ox.Store:
     return load_store(release_dir / "dumps")
+
+
+@pytest.fixture(scope="session")
+def graph_store(built: Built, store: ox.Store) -> GraphStore:
+    """The session build behind the interface every page, API and the network read through."""
+    return EmbeddedStore(store, report=built.report, base=BASE)
 
 
 @pytest.fixture(scope="session")

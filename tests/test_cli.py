@@ -92,3 +92,24 @@ def test_no_password_on_the_command_line(capsys: pytest.CaptureFixture[str]) -> 
             main(command)
         assert exit_info.value.code == 2
         assert "unrecognized arguments: --password" in capsys.readouterr().err
+
+
+def test_serve_from_an_on_disk_store(built: Built, release_dir: Path, tmp_path: Path) -> None:
+    """`uaeu serve --store disk`: pages, APIs and /sparql from a RocksDB store loaded once from the release."""
+    import urllib.parse
+    import urllib.request
+
+    from tests.servers import start_server
+
+    database = tmp_path / "db"
+    with start_server(release_dir, args=["--store", "disk", "--store-path", str(database)]) as server:
+        with urllib.request.urlopen(server.url + "/version", timeout=10) as response:
+            assert json.loads(response.read())["release"] == built.report["release"]
+        request = urllib.request.Request(server.url + "/doc/place/sofia", headers={"Accept": "text/html"})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert "Sofia Municipality" in response.read().decode("utf-8")
+        query = urllib.parse.urlencode({"query": "SELECT (COUNT(?p) AS ?n) WHERE { ?p a <https://w3id.org/uaeu/ontology#Partnership> }"})
+        request = urllib.request.Request(f"{server.url}/sparql?{query}", headers={"Accept": "application/sparql-results+json"})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert json.loads(response.read())["results"]["bindings"][0]["n"]["value"] == "20"
+    assert (database / "uaeu-report.json").exists(), "the store was written where asked"

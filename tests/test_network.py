@@ -34,6 +34,8 @@ from graph.network import (
 )
 from graph.network.metrics import annotate
 from graph.network.model import make_network
+from graph.store import GraphStore
+from graph.store.embedded import EmbeddedStore
 from tests.conftest import BASE, ID
 from webapp.cli import main
 
@@ -46,8 +48,8 @@ UAEU_EVIDENCE = URIRef(BASE + "ontology#evidence")
 
 
 @pytest.fixture(scope="module")
-def data(store: ox.Store) -> NetworkData:
-    return load_network_data(store, release="test-release")
+def data(graph_store: GraphStore) -> NetworkData:
+    return load_network_data(graph_store, release="test-release")
 
 
 @pytest.fixture(scope="module")
@@ -229,7 +231,7 @@ SYNTHETIC = """
 def synthetic() -> NetworkData:
     store = ox.Store()
     store.load(SYNTHETIC.encode("utf-8"), format=ox.RdfFormat.TURTLE)
-    return load_network_data(store, release="synthetic")
+    return load_network_data(EmbeddedStore(store, base=BASE), release="synthetic")
 
 
 def test_member_who_left_is_absent_after_leaving(synthetic: NetworkData) -> None:

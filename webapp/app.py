@@ -13,10 +13,9 @@ from werkzeug.routing import RequestRedirect
 from graph.config import Settings
 from graph.release import Release
 from graph.sparql.executor import QueryExecutor
-from graph.store import StoreUnavailable
-from graph.store.embedded import load_store
-from graph.store.remote import RemoteStore
-from webapp.remote import RemoteExecutor, RemoteQueryStore, RemoteUnavailable
+from graph.sparql.remote import RemoteExecutor, RemoteUnavailable
+from graph.store import GraphStore, StoreUnavailable
+from graph.store.embedded import EmbeddedStore
 from webapp.settings import AppSettings
 
 
@@ -44,13 +43,16 @@ def create_app(
     settings: Settings | None = None,
     app_settings: AppSettings | None = None,
     executor: QueryExecutor | None = None,
-    remote: RemoteStore | None = None,
+    store: GraphStore | None = None,
 ) -> Flask:
-    """Build the app over the current release in `settings.build_dir`, or over the one pushed to `remote`.
+    """Build the app over `store` (default: the current release of `settings.build_dir`, in memory).
 
-    The local release is pinned here, once: the in-process store, every query worker (those that
-    replace a killed one too), the dumps, VoID, /version and the pages all read that one release
-    folder, which never changes. A later `uaeu build` makes another release current for the next
+    Every page, API, VoID count, the network and the map read through `store`, so the same code
+    serves an embedded store (memory or disk) and a remote SPARQL server (kind `sparql`).
+
+    The release is pinned here, once: the store holds one release, and every query worker (those
+    that replace a killed one too), the dumps, VoID, /version and the pages read that release,
+    whose folder never changes. A later `uaeu build` makes another release current for the next
     start; this app goes on serving the one it started with.
     """
     settings = settings or Settings.from_env()
@@ -62,30 +64,36 @@ def create_app(
     app.config["UAEU_SETTINGS"] = settings
     app.config["UAEU_APP_SETTINGS"] = app_settings
     app.config["MAX_CONTENT_LENGTH"] = app_settings.max_query_bytes * 4
-    if remote is not None:
-        report = remote.release()
-        if report is None:
-            raise RuntimeError(f"no release on {remote.endpoint}: run 'uaeu push --endpoint {remote.endpoint}' first")
-        app.config["UAEU_REPORT"] = report
-        # The dumps are served when this build folder holds the same release (current or not).
-        app.config["UAEU_RELEASE"] = Release.find(settings.build_dir, str(report.get("release")))
-        # User queries are still checked by the sandboxed workers (here without a store of their
-        # own) before they go to the remote server.
-        checker = QueryExecutor(None, limits=app_settings.pool_limits())
-        atexit.register(checker.close)
-        app.extensions["uaeu_executor"] = RemoteExecutor(remote, checker)
-        app.extensions["uaeu_store"] = RemoteQueryStore(remote)
-    else:
+    release: Release | None = None
+    if store is None:
         release = Release.open(settings.build_dir)  # raises NoRelease (a FileNotFoundError) without a build
-        app.config["UAEU_RELEASE"] = release
-        app.config["UAEU_REPORT"] = release.report
-        if executor is None:
+        store = EmbeddedStore.in_memory(release, base=settings.base)
+    report = store.release()
+    if report is None:
+        where = getattr(store, "endpoint", store.kind)
+        raise RuntimeError(f"no release on {where}: run 'uaeu push --endpoint {where}' first" if store.kind == "sparql" else f"no release in the {where} store")
+    if release is None:
+        # The dumps are served (and, for an embedded store, the workers load) this build
+        # folder's copy of the store's release, current or not.
+        release = Release.find(settings.build_dir, str(report.get("release")))
+    app.config["UAEU_RELEASE"] = release
+    app.config["UAEU_REPORT"] = report
+    if executor is None:
+        if store.kind == "sparql":
+            # User queries are still checked by the sandboxed workers (here without a store of
+            # their own) before they go to the remote server.
+            checker = QueryExecutor(None, limits=app_settings.pool_limits())
+            atexit.register(checker.close)
+            executor = RemoteExecutor(store, checker)  # type: ignore[assignment]
+        else:
+            if release is None:
+                raise RuntimeError(f"the store holds release {report.get('release')}, which {settings.build_dir} does not have")
             executor = QueryExecutor(release.dumps, limits=app_settings.pool_limits())
             atexit.register(executor.close)
-        app.extensions["uaeu_executor"] = executor
-        # Pages and APIs run our own named queries in-process on this store (fast, no time limit
-        # needed); user-written SPARQL only ever runs in the executor's killable workers.
-        app.extensions["uaeu_store"] = load_store(release.dumps)
+    app.extensions["uaeu_executor"] = executor
+    # Pages and APIs run our own named queries in-process on this store (fast, no time limit
+    # needed); user-written SPARQL only ever runs in the executor's killable workers.
+    app.extensions["uaeu_store"] = store
     app.register_error_handler(StoreUnavailable, _unavailable)
     app.register_error_handler(RemoteUnavailable, _unavailable)
     release_id = str(app.config["UAEU_REPORT"]["release"])

@@ -180,7 +180,7 @@ def cmd_query(args: argparse.Namespace) -> int:
     from graph.release import Release
     from graph.sparql.results import as_text
     from graph.store import QueryError
-    from graph.store.embedded import load_store
+    from graph.store.embedded import EmbeddedStore
 
     settings = _settings(args)
     bindings = {}
@@ -197,16 +197,9 @@ def cmd_query(args: argparse.Namespace) -> int:
             bindings[name.lstrip("?")] = parse_term(value)
     except (BindingError, OSError) as err:
         return _error(err, EXIT_USAGE)
-    import pyoxigraph as ox
-
-    substitutions = {ox.Variable(k): v for k, v in bindings.items()}
     try:
-        store = load_store(Release.open(settings.build_dir).dumps)
-        try:
-            result = store.query(text, base_iri=settings.base, substitutions=substitutions)
-        except SyntaxError as err:
-            raise QueryError(f"SPARQL syntax error: {err}") from None
-        sys.stdout.write(as_text(result, args.format))
+        store = EmbeddedStore.in_memory(Release.open(settings.build_dir), base=settings.base)
+        sys.stdout.write(as_text(store.query(text, bindings), args.format))
     except FileNotFoundError as err:
         return _error(err, EXIT_DATA)
     except QueryError as err:
@@ -217,7 +210,7 @@ def cmd_query(args: argparse.Namespace) -> int:
 def cmd_network(args: argparse.Namespace) -> int:
     from graph.network import NetworkOptionError, NetworkOptions, build_network, ego, export, network_data, path_text, resolve_node, shortest_connection
     from graph.release import NoRelease, Release
-    from graph.store.embedded import load_store
+    from graph.store.embedded import EmbeddedStore
 
     settings = _settings(args)
     wanted = {"ego": 1, "path": 2}.get(args.what, 0)
@@ -227,7 +220,7 @@ def cmd_network(args: argparse.Namespace) -> int:
         release = Release.open(settings.build_dir)  # pinned: the data and its release id come from one release
     except NoRelease as err:
         return _error(err, EXIT_DATA)
-    data = network_data(load_store(release.dumps), base=settings.base, release=release.id)
+    data = network_data(EmbeddedStore.in_memory(release, base=settings.base), base=settings.base, release=release.id)
     params = {
         k: v for k, v in vars(args).items() if k in ("weighting", "as_of", "start", "end", "roles", "partner_types", "themes", "partnerships", "evidence")
     }
@@ -300,46 +293,37 @@ def cmd_push(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve the web app and /sparql over the store of `--store`: memory (default), disk or a remote SPARQL server."""
+    from graph.release import Release
+    from graph.store import StoreUnavailable, open_store
+    from webapp import create_app
     from webapp.settings import AppSettings
 
     settings = _settings(args)
     app_settings = AppSettings.from_env(public_url=f"http://{args.host}:{args.port}/")
     if args.timeout is not None:
         app_settings = replace(app_settings, query_timeout=args.timeout)
+    options: dict[str, Any] = {"base": settings.base}
     if args.store == "sparql":
-        return _serve_remote(args, settings, app_settings)
-    from graph.release import Release
-    from webapp import create_app
-
-    if not Release.exists(settings.build_dir):
+        if not args.endpoint:
+            return _error("--store sparql needs --endpoint (the server's SPARQL query URL)", EXIT_USAGE)
+        credentials = _credentials(args)
+        if isinstance(credentials, int):
+            return credentials
+        options.update(timeout=app_settings.query_timeout, user=credentials[0], password=credentials[1])
+    elif not Release.exists(settings.build_dir):
         print(f"no build at {settings.build_dir}: building first", file=sys.stderr)
         code = main(["build", "--build", str(settings.build_dir)])
         if code != 0:
             return code
-    app = create_app(settings, app_settings)
-    print(f"serving release {app.config['UAEU_REPORT']['release']} at {app_settings.public_url} (SPARQL: {app_settings.public_url}sparql)", flush=True)
-    _serve(app, args, app_settings)
-    return EXIT_OK
-
-
-def _serve_remote(args: argparse.Namespace, settings: Settings, app_settings: AppSettings) -> int:
-    """Serve every page and API from a remote SPARQL server holding a pushed release."""
-    from graph.store import StoreUnavailable
-    from graph.store.remote import RemoteStore
-    from webapp import create_app
-
-    if not args.endpoint:
-        return _error("--store sparql needs --endpoint (the server's SPARQL query URL)", EXIT_USAGE)
-    credentials = _credentials(args)
-    if isinstance(credentials, int):
-        return credentials
-    user, password = credentials
-    remote = RemoteStore(args.endpoint, timeout=app_settings.query_timeout, user=user, password=password)
+    path = Path(args.store_path) if args.store_path else None
     try:
-        app = create_app(settings, app_settings, remote=remote)
+        store = open_store(args.store, build_dir=settings.build_dir, path=path, endpoint=args.endpoint, **options)
+        app = create_app(settings, app_settings, store=store)
     except (StoreUnavailable, RuntimeError) as err:
         return _error(err, EXIT_DATA)
-    print(f"serving release {app.config['UAEU_REPORT']['release']} from {args.endpoint} at {app_settings.public_url}", flush=True)
+    where = f"from {args.endpoint} " if args.store == "sparql" else ""
+    print(f"serving release {app.config['UAEU_REPORT']['release']} {where}at {app_settings.public_url} (SPARQL: {app_settings.public_url}sparql)", flush=True)
     _serve(app, args, app_settings)
     return EXIT_OK
 
@@ -416,8 +400,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, help="query time limit in seconds (default 10, or $UAEU_QUERY_TIMEOUT)")
     _build_flag(p, "to serve; built first if missing")
     p.add_argument(
-        "--store", choices=["memory", "sparql"], default="memory", help="where the data lives: the embedded store (default) or a remote SPARQL server"
+        "--store",
+        choices=["memory", "disk", "sparql"],
+        default="memory",
+        help="where the data lives: in memory (default), an on-disk store (fast restarts), or a remote SPARQL server holding a pushed release",
     )
+    p.add_argument("--store-path", metavar="DIR", help="with --store disk: the store's folder (default: one per release, under the build folder's stores/)")
     p.add_argument("--endpoint", help="with --store sparql: the server's SPARQL query URL (Oxigraph /query, Virtuoso /sparql)")
     p.set_defaults(func=cmd_serve)
     return main_parser

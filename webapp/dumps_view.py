@@ -23,6 +23,7 @@ from graph.build.dumps import FORMATS
 from graph.config import Settings
 from graph.queries import NamedQuery, folder
 from graph.release import Release, dump_extension, dump_name
+from graph.store import GraphStore, Row
 from webapp.linkeddata import RDF_FORMATS, negotiate
 
 dumps = Blueprint("dumps", __name__)
@@ -90,16 +91,16 @@ def _files(release: Release) -> tuple[DumpFile, ...]:
 VOID_QUERIES: dict[str, NamedQuery] = folder("void")
 
 
-def _rows(store: ox.Store, name: str, bindings: dict[str, ox.NamedNode | ox.Literal] | None = None) -> list[ox.QuerySolution]:
+def _rows(store: GraphStore, name: str, bindings: dict[str, ox.NamedNode | ox.Literal] | None = None) -> list[Row]:
     query = VOID_QUERIES[name]
-    return list(store.query(query.text, substitutions=query.substitutions(bindings) if bindings else None))
+    return store.select(query.text, query.bindings(bindings))
 
 
-def _count(store: ox.Store, name: str) -> int:
+def _count(store: GraphStore, name: str) -> int:
     return int(_rows(store, name)[0]["n"].value)
 
 
-def dataset_counts(store: ox.Store) -> dict[str, Any]:
+def dataset_counts(store: GraphStore) -> dict[str, Any]:
     """The numbers VoID states, taken by SPARQL over the default graph (the union of all graphs)."""
     names = {"triples": "triples", "entities": "entities", "distinct_subjects": "distinct-subjects"}
     names |= {"distinct_objects": "distinct-objects", "properties": "properties", "classes": "classes"}

@@ -29,6 +29,7 @@ from markupsafe import Markup
 from graph.config import Settings
 from graph.namespaces import COUNTRY, prefixes
 from graph.queries import NamedQuery, folder
+from graph.store import GraphStore, Result, Solutions
 
 linkeddata = Blueprint("ld", __name__)
 
@@ -249,7 +250,7 @@ def _public() -> str:
     return current_app.config["UAEU_APP_SETTINGS"].public_url  # type: ignore[no-any-return]
 
 
-def _store() -> ox.Store:
+def _store() -> GraphStore:
     return current_app.extensions["uaeu_store"]  # type: ignore[no-any-return]
 
 
@@ -257,17 +258,25 @@ def _ld() -> LinkedData:
     return current_app.extensions["uaeu_ld"]  # type: ignore[no-any-return]
 
 
-def run_page_query(name: str, **bindings: ox.NamedNode | ox.Literal) -> Any:
+def run_page_query(name: str, **bindings: ox.NamedNode | ox.Literal) -> Result:
     """Run one named page query with bound values; counts queries per request (see the tests)."""
     query = PAGE_QUERIES[name]
     g.ld_queries = getattr(g, "ld_queries", 0) + 1
-    return _store().query(query.text, base_iri=_settings().base, substitutions=query.substitutions(bindings))
+    return query.run(_store(), bindings)
 
 
 def _rows(name: str, **bindings: ox.NamedNode | ox.Literal) -> list[dict[str, Any]]:
+    """A page query's rows with every projected variable (None where unbound)."""
     result = run_page_query(name, **bindings)
-    names = [v.value for v in result.variables]
-    return [{n: s[n] for n in names} for s in result]
+    assert isinstance(result, Solutions)
+    return [{n: row.get(n) for n in result.variables} for row in result]
+
+
+def _triples(name: str, **bindings: ox.NamedNode | ox.Literal) -> list[ox.Triple]:
+    """A page query's triples (CONSTRUCT/DESCRIBE)."""
+    result = run_page_query(name, **bindings)
+    assert isinstance(result, list)
+    return result
 
 
 def curie(iri: str) -> str:
@@ -382,14 +391,14 @@ def kind_of(iri: str) -> str:
 def _prepare(state: BlueprintSetupState) -> None:
     """Once per app: the languages labels come in, and the label search index."""
     app: Flask = state.app
-    store: ox.Store = app.extensions["uaeu_store"]
+    store: GraphStore = app.extensions["uaeu_store"]
     settings: Settings = app.config["UAEU_SETTINGS"]
     query = PAGE_QUERIES["labels"]
     languages: set[str] = {"en", "bg"}
     index: list[tuple[str, str, str, str, str]] = []
     seen: set[tuple[str, str]] = set()
     with app.app_context():
-        for solution in store.query(query.text, base_iri=settings.base):
+        for solution in store.select(query.text):
             label = solution["label"]
             item = solution["item"].value
             lang = label.language or ""
@@ -496,9 +505,7 @@ def not_found(iri: str | None = None) -> Response:
 
 
 def _exists(iri: str) -> bool:
-    g.ld_queries = getattr(g, "ld_queries", 0) + 1
-    query = PAGE_QUERIES["exists"]
-    return bool(_store().query(query.text, substitutions=query.substitutions({"s": ox.NamedNode(iri)})))
+    return run_page_query("exists", s=ox.NamedNode(iri)) is True
 
 
 def render_resource(iri: str, path: str, extension: str | None) -> Response:
@@ -507,7 +514,7 @@ def render_resource(iri: str, path: str, extension: str | None) -> Response:
     if fmt is None:
         return _not_acceptable(path)
     subject = ox.NamedNode(iri)
-    triples = list(run_page_query("describe", subject=subject))
+    triples = _triples("describe", subject=subject)
     if not triples:
         return not_found(iri)
     if fmt != "html":
@@ -754,8 +761,7 @@ def ontology(extension: str | None = None) -> Response:
     if extension is not None and extension not in EXTENSIONS:
         return not_found()
     base = _settings().base
-    g.ld_queries = getattr(g, "ld_queries", 0) + 1
-    triples = list(_store().query(PAGE_QUERIES["ontology"].text, base_iri=base))
+    triples = _triples("ontology")
     if fmt != "html":
         return _rdf_response(triples, fmt, "ontology", negotiated=extension is None)
     lang, remember = _choose_lang()

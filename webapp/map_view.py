@@ -26,8 +26,7 @@ def map_data(lang: str) -> MapData:
     cache: dict[str, MapData] = current_app.extensions.setdefault("uaeu_map", {})
     with _cache_lock:
         if lang not in cache:
-            settings = current_app.config["UAEU_SETTINGS"]
-            cache[lang] = load_map_data(current_app.extensions["uaeu_store"], settings.base, lang)
+            cache[lang] = load_map_data(current_app.extensions["uaeu_store"], lang)
         return cache[lang]
 
 

@@ -23,7 +23,6 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
-import pyoxigraph as ox
 from flask import Blueprint, Flask, Response, current_app, render_template, request, url_for
 
 from graph.network import (
@@ -49,6 +48,7 @@ from graph.network.layout import spring_positions
 from graph.network.metrics import METRIC_NOTES
 from graph.network.model import ROLE_ALIASES
 from graph.network.rows import network_from_rows
+from graph.store import GraphStore
 from webapp.linkeddata import local_url
 from webapp.sparql import execute
 
@@ -72,7 +72,7 @@ class NotFound(Exception):
 
 
 def _data() -> NetworkData:
-    store: ox.Store = current_app.extensions["uaeu_store"]
+    store: GraphStore = current_app.extensions["uaeu_store"]
     return network_data(store, base=current_app.config["UAEU_SETTINGS"].base, release=current_app.config["UAEU_REPORT"]["release"])
 
 

@@ -20,6 +20,7 @@ from graph.dates import DateFormatError, Span, earliest_and_latest, membership_s
 from graph.map.shapes import country_point, numeric_codes
 from graph.namespaces import COUNTRY
 from graph.queries import folder
+from graph.store import GraphStore, Row
 from graph.vocabulary import EVIDENCE_ORDER, NATIONAL_KINDS
 
 #: Role colours on the map: the coordinators, the members, everyone else (observers, hosts, experts ...).
@@ -91,39 +92,39 @@ class MapData:
     countries: dict[str, tuple[str, str]] = field(default_factory=dict)  # iri -> (alpha-2, label)
 
 
-def _text(row: ox.QuerySolution, *names: str) -> str | None:
+def _text(row: Row, *names: str) -> str | None:
     for name in names:
-        term = row[name]
+        term = row.get(name)
         if term is not None:
             return str(term.value)
     return None
 
 
-def _run(store: Any, base: str, name: str, lang: str) -> ox.QuerySolutions:
+def _run(store: GraphStore, name: str, lang: str) -> list[Row]:
     query = map_queries()[name]
-    return store.query(query.text, base_iri=base, substitutions=query.substitutions({"lang": ox.Literal(lang)}))
+    return store.select(query.text, query.bindings({"lang": ox.Literal(lang)}))
 
 
-def load_map_data(store: Any, base: str, lang: str) -> MapData:
+def load_map_data(store: GraphStore, lang: str) -> MapData:
     """Everything the map needs, from the two named map queries (whatever the size of the graph)."""
     data = MapData()
-    for row in _run(store, base, "organisations", lang):
+    for row in _run(store, "organisations", lang):
         iri = row["org"].value
         org = data.organisations.get(iri)
         if org is None:
             org = data.organisations[iri] = MapOrganisation(iri, _text(row, "orgLabel", "orgLabelEn") or iri.rsplit("/", 1)[-1], _text(row, "kind") or "other")
         lat, lon = _text(row, "lat"), _text(row, "lon")
         # One place per organisation: the first with coordinates (ORDER BY makes 'first' stable).
-        if row["place"] is not None and (org.place is None or (org.lat is None and lat is not None)):
+        if row.get("place") is not None and (org.place is None or (org.lat is None and lat is not None)):
             org.place, org.place_label = row["place"].value, _text(row, "placeLabel", "placeLabelEn")
             org.place_type = "region" if row["placeType"].value.endswith("AdministrativeArea") else "city"
             org.lat, org.lon = (float(lat), float(lon)) if lat is not None and lon is not None else (None, None)
-        if row["country"] is not None and org.country is None:
+        if row.get("country") is not None and org.country is None:
             org.country, org.country_code = row["country"].value, _text(row, "countryCode")
             org.country_label = _text(row, "countryLabel", "countryLabelEn") or org.country_code
             data.countries[org.country] = (org.country_code or "", org.country_label or "")
     partnerships: dict[str, tuple[str | None, str | None]] = {}
-    for row in _run(store, base, "memberships", lang):
+    for row in _run(store, "memberships", lang):
         partnership = row["partnership"].value
         data.partnerships[partnership] = _text(row, "partnershipLabel", "partnershipLabelEn") or partnership.rsplit("/", 1)[-1]
         partnerships[partnership] = (_text(row, "partnershipStart"), _text(row, "partnershipEnd"))

@@ -15,6 +15,7 @@ import pyoxigraph as ox
 from graph.config import DEFAULT_BASE
 from graph.dates import Span, earliest, latest, membership_span
 from graph.queries import folder
+from graph.store import GraphStore, Row
 from graph.vocabulary import evidence_rank
 
 
@@ -86,28 +87,26 @@ class NetworkData:
     base: str
 
 
-def _value(solution: ox.QuerySolution, name: str) -> str:
-    term = solution[name]
+def _value(row: Row, name: str) -> str:
+    term = row.get(name)
     return term.value if term is not None else ""
 
 
-def _select(store: ox.Store, name: str, base: str, lang: str) -> list[ox.QuerySolution]:
+def _select(store: GraphStore, name: str, lang: str) -> list[Row]:
     query = folder("network")[name]
-    result = store.query(query.text, base_iri=base, substitutions=query.substitutions({"lang": ox.Literal(lang)}))
-    assert isinstance(result, ox.QuerySolutions)
-    return list(result)
+    return store.select(query.text, query.bindings({"lang": ox.Literal(lang)}))
 
 
-def load_network_data(store: ox.Store, base: str = DEFAULT_BASE, release: str = "", lang: str = "en") -> NetworkData:
-    """Run the three network queries and keep their rows as plain records."""
+def load_network_data(store: GraphStore, base: str = DEFAULT_BASE, release: str = "", lang: str = "en") -> NetworkData:
+    """Run the three network queries and keep their rows as plain records (`base`: the data's base IRI, kept in the meta)."""
     partnerships = {}
-    for row in _select(store, "partnerships", base, lang):
+    for row in _select(store, "partnerships", lang):
         iri = _value(row, "partnership")
         themes = tuple(sorted(t for t in _value(row, "themes").split() if t))
         label = _value(row, "label") or iri.rsplit("/", 1)[-1]
         partnerships[iri] = Partnership(iri, label, _value(row, "shortLabel") or label, themes, _value(row, "start"), _value(row, "end"))
     organisations = {}
-    for row in _select(store, "organisations", base, lang):
+    for row in _select(store, "organisations", lang):
         iri = _value(row, "organisation")
         organisations[iri] = Organisation(
             iri,
@@ -119,7 +118,7 @@ def load_network_data(store: ox.Store, base: str = DEFAULT_BASE, release: str = 
             _value(row, "placeLabel"),
         )
     memberships = []
-    for row in _select(store, "memberships", base, lang):
+    for row in _select(store, "memberships", lang):
         partnership, start, end = _value(row, "partnership"), _value(row, "start"), _value(row, "end")
         known = partnerships.get(partnership)
         span, dated_by = membership_span(start, end, known.start if known else None, known.end if known else None)

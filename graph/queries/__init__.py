@@ -11,20 +11,26 @@ A query file starts with comment lines:
     # question: Who coordinates the Digital Transition partnership?
     # bind: ?partnership <https://w3id.org/uaeu/id/partnership/digital-transition>
 
-Values are bound through the store's substitutions (never pasted into the text), so a caller can
-ask the same question of another partnership by binding another IRI.
+Values are bound through the store (`GraphStore`'s bindings: pyoxigraph's substitutions, or a
+VALUES block built from serialised terms for a remote server), never pasted into the text, so a
+caller can ask the same question of another partnership by binding another IRI.
 """
 
 from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from graph.config import PROJECT_ROOT
+
+if TYPE_CHECKING:
+    from graph.store.base import GraphStore, Result
 
 QUERIES_DIR = Path(__file__).resolve().parent
 EXAMPLES_DIR = PROJECT_ROOT / "ontology" / "queries"
@@ -69,9 +75,9 @@ class NamedQuery:
                 headers[header.group(1)] = header.group(2)
         return cls(path.stem, headers.get("title", path.stem), headers.get("question", ""), text, defaults)
 
-    def substitutions(self, overrides: dict[str, ox.NamedNode | ox.Literal] | None = None) -> dict[ox.Variable, ox.NamedNode | ox.Literal]:
-        values = {**self.defaults, **(overrides or {})}
-        return {ox.Variable(name): value for name, value in values.items()}
+    def bindings(self, overrides: Mapping[str, ox.NamedNode | ox.Literal] | None = None) -> dict[str, ox.NamedNode | ox.Literal]:
+        """The header's default values, with `overrides` taking their place."""
+        return {**self.defaults, **(overrides or {})}
 
     def standalone(self) -> str:
         """The query text with its default bindings as a trailing VALUES clause, to show or share.
@@ -84,8 +90,9 @@ class NamedQuery:
         values = " ".join(str(term) for term in self.defaults.values())
         return f"{self.text.rstrip()}\nVALUES ({names}) {{ ({values}) }}\n"
 
-    def run(self, store: ox.Store, overrides: dict[str, ox.NamedNode | ox.Literal] | None = None) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
-        return store.query(self.text, substitutions=self.substitutions(overrides))
+    def run(self, store: GraphStore, overrides: Mapping[str, ox.NamedNode | ox.Literal] | None = None) -> Result:
+        """The answer on `store`, with the header's bindings (and `overrides`)."""
+        return store.query(self.text, self.bindings(overrides))
 
 
 def example_queries(folder: Path = EXAMPLES_DIR) -> list[NamedQuery]:

@@ -173,24 +173,27 @@ def _answer(store: Any, graphs: tuple[str, ...], request: QueryRequest, limits: 
 def outcome_of(result: Any, request: QueryRequest, started: float) -> QueryOutcome:
     """Serialise a query's result in the negotiated format, cut at the row cap.
 
-    `result` is a pyoxigraph boolean, solutions, or an iterable of triples (CONSTRUCT/DESCRIBE);
-    the embedded workers and the remote store share this, so both answer alike.
+    `result` is a pyoxigraph boolean, solutions, or an iterable of triples (CONSTRUCT/DESCRIBE), or
+    a `GraphStore` result (a bool, `Solutions`, a list of triples): the embedded workers and
+    /sparql on a remote store share this, so both answer alike.
     """
     import pyoxigraph as ox
 
-    from graph.sparql.results import capped, serialise_boolean, serialise_graph, serialise_select
+    from graph.sparql.results import capped, serialise_boolean, serialise_graph, serialise_select, solution_rows
 
-    if isinstance(result, ox.QueryBoolean):
+    if isinstance(result, ox.QueryBoolean | bool):
         if request.results_format is None:
             return QueryOutcome("not-acceptable", kind="ask")
         body = serialise_boolean(bool(result), request.results_format)
         return QueryOutcome("ok", "ask", request.results_format, body, False, 1, seconds=time.perf_counter() - started)
-    if isinstance(result, ox.QuerySolutions):
+    variables = getattr(result, "variables", None)
+    if variables is not None:  # ox.QuerySolutions (variables are terms) or graph.store.Solutions (names)
         if request.results_format is None:
             return QueryOutcome("not-acceptable", kind="select")
-        variables = [v.value for v in result.variables]
-        rows, truncated = capped(result, request.row_cap)
-        body = serialise_select(variables, rows, truncated, request.results_format)  # type: ignore[arg-type]
+        names = [v.value if isinstance(v, ox.Variable) else str(v) for v in variables]
+        head, truncated = capped(result, request.row_cap)
+        rows = list(solution_rows(names, head)) if isinstance(result, ox.QuerySolutions) else head
+        body = serialise_select(names, rows, truncated, request.results_format)  # type: ignore[arg-type]
         return QueryOutcome("ok", "select", request.results_format, body, truncated, len(rows), seconds=time.perf_counter() - started)
     if request.graph_format is None:
         return QueryOutcome("not-acceptable", kind="graph")

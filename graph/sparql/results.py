@@ -10,11 +10,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import islice
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
+
+from graph.store.base import Result, Solutions
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 TRUNCATED_LINK = "https://w3id.org/uaeu/ontology#truncated"
@@ -89,12 +91,22 @@ def _tsv_value(term: object) -> str:
     return "" if term is None else str(term).replace("\t", "\\t").replace("\n", "\\n")
 
 
-def serialise_select(variables: list[str], rows: list[ox.QuerySolution], truncated: bool, fmt: str) -> bytes:
+#: One row of SELECT results: {variable: term}, an unbound variable left out.
+ResultRow = Mapping[str, object]
+
+
+def solution_rows(variables: Sequence[str], solutions: Iterable[ox.QuerySolution]) -> Iterator[dict[str, object]]:
+    """pyoxigraph solutions as result rows."""
+    for solution in solutions:
+        yield {v: term for v in variables if (term := solution[v]) is not None}
+
+
+def serialise_select(variables: list[str], rows: Sequence[ResultRow], truncated: bool, fmt: str) -> bytes:
     if fmt == "json":
         head: dict[str, object] = {"vars": variables}
         if truncated:
             head["link"] = [TRUNCATED_LINK]
-        bindings = [{v: _json_term(row[v]) for v in variables if row[v] is not None} for row in rows]
+        bindings = [{v: _json_term(row[v]) for v in variables if row.get(v) is not None} for row in rows]
         document: dict[str, object] = {"head": head, "results": {"bindings": bindings}}
         if truncated:
             document["truncated"] = True
@@ -106,7 +118,7 @@ def serialise_select(variables: list[str], rows: list[ox.QuerySolution], truncat
             out.append(f"<link href={quoteattr(TRUNCATED_LINK)}/>")
         out.append("</head>\n<results>")
         for row in rows:
-            cells = "".join(f"<binding name={quoteattr(v)}>{_xml_term(row[v])}</binding>" for v in variables if row[v] is not None)
+            cells = "".join(f"<binding name={quoteattr(v)}>{_xml_term(row[v])}</binding>" for v in variables if row.get(v) is not None)
             out.append(f"<result>{cells}</result>")
         out.append("</results>\n</sparql>\n")
         return "\n".join(out).encode("utf-8")
@@ -114,11 +126,11 @@ def serialise_select(variables: list[str], rows: list[ox.QuerySolution], truncat
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
         writer.writerow(variables)
-        writer.writerows([_csv_value(row[v]) for v in variables] for row in rows)
+        writer.writerows([_csv_value(row.get(v)) for v in variables] for row in rows)
         return buffer.getvalue().encode("utf-8")
     if fmt == "tsv":
         lines = ["\t".join(f"?{v}" for v in variables)]
-        lines += ["\t".join(_tsv_value(row[v]) for v in variables) for row in rows]
+        lines += ["\t".join(_tsv_value(row.get(v)) for v in variables) for row in rows]
         return ("\n".join(lines) + "\n").encode("utf-8")
     raise ValueError(f"unknown results format {fmt}")
 
@@ -142,19 +154,17 @@ def _cell(term: object) -> str:
     return str(term)
 
 
-def as_text(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, fmt: str) -> str:
-    """A whole result for a terminal: a text table, CSV or SPARQL JSON (SELECT/ASK), or Turtle/N-Triples (CONSTRUCT)."""
-    if isinstance(result, ox.QueryBoolean):
-        return json.dumps({"head": {}, "boolean": bool(result)}) + "\n" if fmt == "json" else f"{bool(result)}\n"
-    if isinstance(result, ox.QueryTriples):
+def as_text(result: Result, fmt: str) -> str:
+    """A whole `GraphStore` answer for a terminal: a text table, CSV or SPARQL JSON (SELECT/ASK), or Turtle/N-Triples (CONSTRUCT)."""
+    if isinstance(result, bool):
+        return json.dumps({"head": {}, "boolean": result}) + "\n" if fmt == "json" else f"{result}\n"
+    if not isinstance(result, Solutions):
         rdf_format = ox.RdfFormat.N_TRIPLES if fmt == "ntriples" else ox.RdfFormat.TURTLE
         return ox.serialize(result, format=rdf_format).decode("utf-8")
-    if fmt == "json":
-        return result.serialize(format=ox.QueryResultsFormat.JSON).decode("utf-8") + "\n"
-    if fmt == "csv":
-        return result.serialize(format=ox.QueryResultsFormat.CSV).decode("utf-8")
-    names = [v.value for v in result.variables]
-    rows = [[_cell(solution[name]) for name in names] for solution in result]
+    names = result.variables
+    if fmt in ("json", "csv"):
+        return serialise_select(names, result, False, fmt).decode("utf-8") + ("\n" if fmt == "json" else "")
+    rows = [[_cell(row.get(name)) for name in names] for row in result]
     widths = [max([len(n), *(len(r[i]) for r in rows)]) for i, n in enumerate(names)]
     out = io.StringIO()
     out.write(" | ".join(n.ljust(w) for n, w in zip(names, widths, strict=True)).rstrip() + "\n")

@@ -16,35 +16,38 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from graph.store.base import Bindings, GraphStore, QueryError, Row, StoreError, StoreUnavailable, Term
+from graph.store.base import Bindings, GraphStore, QueryError, Result, Row, Solutions, StoreError, StoreUnavailable, Term
 
 KINDS = ("memory", "disk", "sparql")
 
-__all__ = ["KINDS", "Bindings", "GraphStore", "QueryError", "Row", "StoreError", "StoreUnavailable", "Term", "open_store"]
+__all__ = ["KINDS", "Bindings", "GraphStore", "QueryError", "Result", "Row", "Solutions", "StoreError", "StoreUnavailable", "Term", "open_store"]
 
 
 def open_store(kind: str = "memory", *, build_dir: Path | None = None, path: Path | None = None, endpoint: str | None = None, **options: Any) -> GraphStore:
-    """A store of `kind`: `build_dir` for memory/disk, `path` for disk, `endpoint` for sparql.
+    """A store of `kind` holding one release.
 
-    `options` go to `RemoteStore` (timeout, user, password, manifest_ttl) or, for the embedded
-    kinds, `base` (the base IRI for relative IRIs in queries).
+    - `memory`: the current release of `build_dir`, pinned and loaded into memory;
+    - `disk`: a RocksDB store at `path` (default: the release's folder under `build_dir`'s stores/),
+      loaded from the current release of `build_dir` when empty, reopened as is otherwise;
+    - `sparql`: the release pushed to the server whose query URL is `endpoint`.
+
+    `options` go to `RemoteStore` (timeout, user, password, manifest_ttl, base) or, for the
+    embedded kinds, `base` (the base IRI for relative IRIs in queries).
     """
-    if kind == "memory":
+    if kind in ("memory", "disk"):
+        from graph.release import Release, store_folder
         from graph.store.embedded import EmbeddedStore
 
         if build_dir is None:
-            raise ValueError("the memory store needs a build folder")
-        return EmbeddedStore.in_memory(build_dir, **options)
-    if kind == "disk":
-        from graph.store.embedded import EmbeddedStore
-
-        if path is None:
-            raise ValueError("the disk store needs a folder for its database")
-        return EmbeddedStore.on_disk(path, build_dir, **options)
+            raise ValueError(f"the {kind} store needs a build folder")
+        release = Release.open(build_dir)  # pinned: the store and its report come from this one release
+        if kind == "memory":
+            return EmbeddedStore.in_memory(release, **options)
+        return EmbeddedStore.on_disk(path or store_folder(build_dir, release), release, **options)
     if kind == "sparql":
         from graph.store.remote import RemoteStore
 
         if not endpoint:
-            raise ValueError("the sparql store needs --endpoint (the server's query URL)")
+            raise ValueError("the sparql store needs --endpoint (the server's SPARQL query URL)")
         return RemoteStore(endpoint, **options)
     raise ValueError(f"unknown store kind {kind!r}; choose one of {', '.join(KINDS)}")

@@ -1,14 +1,15 @@
 """The store interface every backend implements, and the errors callers can rely on.
 
-Callers (web pages, the network builder, the CLI, push) see rows of pyoxigraph terms, booleans
-and triples, never a backend's wire format, default-graph semantics or error shapes. A page
-written against `GraphStore` therefore runs unchanged on the embedded store or a remote server.
+Callers (web pages, VoID counts, the network, the map, the CLI, /sparql on a remote store) see
+rows of pyoxigraph terms, booleans and triples, never a backend's wire format, default-graph
+semantics or error shapes. A page written against `GraphStore` therefore runs unchanged on the
+embedded store or a remote server. Values are bound (`bindings`), never pasted into query text.
 """
 
 from __future__ import annotations
 
 import abc
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import pyoxigraph as ox
@@ -19,7 +20,7 @@ Term = ox.NamedNode | ox.Literal | ox.BlankNode
 Row = dict[str, Term]
 Bindings = Mapping[str, ox.NamedNode | ox.Literal]
 
-__all__ = ["Bindings", "GraphStore", "QueryError", "Row", "StoreError", "StoreUnavailable", "Term"]
+__all__ = ["Bindings", "GraphStore", "QueryError", "Result", "Row", "Solutions", "StoreError", "StoreUnavailable", "Term"]
 
 
 class QueryError(ValueError):
@@ -42,6 +43,19 @@ class StoreUnavailable(StoreError):
         self.retry_after = retry_after
 
 
+class Solutions(list[Row]):
+    """SELECT rows as {variable: term} (an unbound variable is left out of its row), and the
+    projected variables in order (a result with no rows still has its header)."""
+
+    def __init__(self, variables: Sequence[str], rows: Iterable[Row] = ()) -> None:
+        super().__init__(rows)
+        self.variables = list(variables)
+
+
+#: What a query gives, by its form: SELECT rows, an ASK answer, or CONSTRUCT/DESCRIBE triples.
+Result = Solutions | bool | list[ox.Triple]
+
+
 class GraphStore(abc.ABC):
     """A release to query: the default graph is the union of the release's graphs (each triple
     once), and every source graph is available by name for GRAPH queries."""
@@ -49,16 +63,30 @@ class GraphStore(abc.ABC):
     kind: str = "abstract"
 
     @abc.abstractmethod
-    def select(self, query: str, bindings: Bindings | None = None) -> list[Row]:
-        """SELECT rows as {variable: term}; unbound variables are left out of the row."""
+    def query(self, query: str, bindings: Bindings | None = None, *, default_graphs: Sequence[str] = (), named_graphs: Sequence[str] = ()) -> Result:
+        """Any query form, answered by its form. `default_graphs`/`named_graphs` replace the
+        dataset (as the SPARQL Protocol's parameters do); by default it is the release's."""
 
-    @abc.abstractmethod
+    def select(self, query: str, bindings: Bindings | None = None) -> Solutions:
+        """SELECT rows as {variable: term}; unbound variables are left out of the row."""
+        result = self.query(query, bindings)
+        if not isinstance(result, Solutions):
+            raise QueryError("not a SELECT query")
+        return result
+
     def ask(self, query: str, bindings: Bindings | None = None) -> bool:
         """The answer of an ASK query."""
+        result = self.query(query, bindings)
+        if not isinstance(result, bool):
+            raise QueryError("not an ASK query")
+        return result
 
-    @abc.abstractmethod
     def construct(self, query: str, bindings: Bindings | None = None) -> list[ox.Triple]:
         """The triples of a CONSTRUCT (or DESCRIBE) query."""
+        result = self.query(query, bindings)
+        if isinstance(result, Solutions | bool):
+            raise QueryError("not a CONSTRUCT or DESCRIBE query")
+        return result
 
     @abc.abstractmethod
     def graphs(self) -> list[str]:

@@ -22,6 +22,7 @@ import socket
 import threading
 import time
 import urllib.error
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,7 +31,7 @@ from SPARQLWrapper import DIGEST, JSON, POST, TURTLE, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import EndPointInternalError, EndPointNotFound, QueryBadFormed, SPARQLWrapperException, Unauthorized
 
 from graph.queries import named
-from graph.store.base import Bindings, GraphStore, QueryError, Row, StoreError, StoreUnavailable
+from graph.store.base import Bindings, GraphStore, QueryError, Result, Solutions, StoreError, StoreUnavailable
 from graph.store.sparql_text import inject_values, keywords, with_dataset
 
 # Where `uaeu push` keeps the release on a server (internal names, never shown to users).
@@ -42,6 +43,8 @@ P_ID = NS + "id"
 P_GRAPH = NS + "graph"
 P_REPORT = NS + "report"
 NO_GRAPH = NS + "none"  # a graph that never exists: an empty named-graph set
+#: Query forms answered with triples (the others with SPARQL results).
+GRAPH_FORMS = frozenset({"CONSTRUCT", "DESCRIBE"})
 
 DEFAULT_TIMEOUT = 10.0
 MANIFEST_ATTEMPTS = 10
@@ -99,14 +102,17 @@ class RemoteStore(GraphStore):
         manifest_ttl: float = 5.0,
         user: str | None = None,
         password: str | None = None,
+        base: str | None = None,
     ) -> None:
         """`endpoint` is the server's query URL (Oxigraph `/query`, Virtuoso `/sparql`).
 
         `timeout` bounds connecting and each read; `manifest_ttl` is how long the list of the
         release's graphs is reused before it is read again (a push done elsewhere shows up in
-        GRAPH queries within that time; default-graph queries see it at once).
+        GRAPH queries within that time; default-graph queries see it at once). `base` resolves
+        relative IRIs in queries (sent to the server as a BASE declaration).
         """
         self.endpoint = endpoint
+        self.base = base
         self.timeout = timeout
         self.manifest_ttl = manifest_ttl
         self.user = user
@@ -135,44 +141,38 @@ class RemoteStore(GraphStore):
             raise StoreError("the server stopped the query at its time limit and sent partial results")
         return body, str(headers.get("Content-Type", ""))
 
-    def _prepare(self, text: str, bindings: Bindings | None) -> str:
-        """Bindings as VALUES, and the release's dataset as FROM / FROM NAMED (unless the query has its own)."""
+    def _prepare(self, text: str, bindings: Bindings | None, default_graphs: Sequence[str], named_graphs: Sequence[str]) -> str:
+        """Bindings as VALUES; the dataset asked for, else the release's, as FROM / FROM NAMED (unless the query has its own)."""
         query = inject_values(text, bindings)
         words = keywords(query)
-        if "FROM" in words:
-            return query
-        named = list(self.manifest().graphs or (NO_GRAPH,)) if "GRAPH" in words else []
-        return with_dataset(query, [UNION_GRAPH], named)
-
-    def _results(self, text: str, bindings: Bindings | None) -> ox.QuerySolutions | ox.QueryBoolean:
-        body, content_type = self._send(self._prepare(text, bindings), JSON)
-        fmt = ox.QueryResultsFormat.XML if "xml" in content_type else ox.QueryResultsFormat.JSON
-        try:
-            return ox.parse_query_results(body, format=fmt)
-        except (SyntaxError, ValueError) as err:
-            raise StoreError(f"unreadable results from {self.endpoint} ({content_type}): {err}") from None
+        if default_graphs or named_graphs:
+            query = with_dataset(query, default_graphs, named_graphs)
+        elif "FROM" not in words:
+            named = list(self.manifest().graphs or (NO_GRAPH,)) if "GRAPH" in words else []
+            query = with_dataset(query, [UNION_GRAPH], named)
+        # Our named queries may use IRIs relative to the base; a remote server needs them resolved.
+        return f"BASE <{self.base}>\n{query}" if self.base else query
 
     # -- interface ----------------------------------------------------------------------------
-    def select(self, query: str, bindings: Bindings | None = None) -> list[Row]:
-        result = self._results(query, bindings)
-        if not isinstance(result, ox.QuerySolutions):
-            raise QueryError("not a SELECT query")
-        names = [v.value for v in result.variables]
-        return [{name: term for name in names if (term := solution[name]) is not None} for solution in result]  # type: ignore[misc]
-
-    def ask(self, query: str, bindings: Bindings | None = None) -> bool:
-        result = self._results(query, bindings)
-        if not isinstance(result, ox.QueryBoolean):
-            raise QueryError("not an ASK query")
-        return bool(result)
-
-    def construct(self, query: str, bindings: Bindings | None = None) -> list[ox.Triple]:
-        body, content_type = self._send(self._prepare(query, bindings), TURTLE)
-        fmt = ox.RdfFormat.N_TRIPLES if "n-triples" in content_type else ox.RdfFormat.N_QUADS if "n-quads" in content_type else ox.RdfFormat.TURTLE
+    def query(self, query: str, bindings: Bindings | None = None, *, default_graphs: Sequence[str] = (), named_graphs: Sequence[str] = ()) -> Result:
+        text = self._prepare(query, bindings, default_graphs, named_graphs)
+        if keywords(query) & GRAPH_FORMS:
+            body, content_type = self._send(text, TURTLE)
+            fmt = ox.RdfFormat.N_TRIPLES if "n-triples" in content_type else ox.RdfFormat.N_QUADS if "n-quads" in content_type else ox.RdfFormat.TURTLE
+            try:
+                return [ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(body, format=fmt)]
+            except SyntaxError as err:
+                raise StoreError(f"unreadable triples from {self.endpoint} ({content_type}): {err}") from None
+        body, content_type = self._send(text, JSON)
+        fmt = ox.QueryResultsFormat.XML if "xml" in content_type else ox.QueryResultsFormat.JSON
         try:
-            return [ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(body, format=fmt)]
-        except SyntaxError as err:
-            raise StoreError(f"unreadable triples from {self.endpoint} ({content_type}): {err}") from None
+            result = ox.parse_query_results(body, format=fmt)
+            if isinstance(result, ox.QueryBoolean):
+                return bool(result)
+            names = [v.value for v in result.variables]
+            return Solutions(names, ({name: term for name in names if (term := solution[name]) is not None} for solution in result))
+        except (SyntaxError, ValueError) as err:
+            raise StoreError(f"unreadable results from {self.endpoint} ({content_type}): {err}") from None
 
     def manifest(self, *, refresh: bool = False) -> Manifest:
         """The release's manifest, read again when older than `manifest_ttl` seconds."""
