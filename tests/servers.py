@@ -7,7 +7,6 @@ waitress, the command line, the environment settings and the killable query work
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -20,15 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from graph.config import PROJECT_ROOT
+from tests.helpers import free_port
 
 START_TIMEOUT = 60.0
-
-
-def free_port() -> int:
-    """A port that was free on 127.0.0.1 a moment ago (the server binds it right after)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,27 +15,12 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from graph.build.pipeline import Built
-from graph.config import Settings
 from graph.map import inside, load_country_shapes, load_map_data, map_queries, numeric_codes, shapes_file
 from graph.store import Bindings, GraphStore, Result
 from tests.conftest import ID
-from webapp import create_app
-from webapp.settings import AppSettings
+from webapp.resources import resources
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-
-
-@pytest.fixture(scope="module")
-def app(built: Built, release_dir: Path) -> Iterator[Flask]:
-    app = create_app(Settings(build_dir=release_dir), AppSettings(query_workers=1))
-    yield app
-    app.extensions["uaeu_executor"].close()
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
 
 
 def _map(client: FlaskClient, query: str = "") -> dict[str, Any]:
@@ -204,14 +188,15 @@ def test_two_named_queries_make_the_whole_map_and_requests_reuse_them(app: Flask
     assert counting.queries == len(map_queries()) == 2
     assert len(data.organisations) > 200 and len(data.memberships) > 300
     _map(client)  # the app's map data, made once
-    original = app.extensions["uaeu_store"]
-    app.extensions["uaeu_store"] = counting = CountingStore(original)
+    served = resources(app)
+    original = served.store
+    served.store = counting = CountingStore(original)
     try:
         for query in ("?partnership=housing", "?country=BGR&as-of=2019", "?partnership=urban-mobility&evidence=all", "?as-of=2018-06"):
             _map(client, query)
         assert counting.queries == 0, "requests filter the kept data; they run no query"
     finally:
-        app.extensions["uaeu_store"] = original
+        served.store = original
 
 
 def _config(html: str) -> dict[str, Any]:

@@ -20,7 +20,6 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -28,10 +27,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from graph.build.pipeline import Built
-from graph.config import Settings
+from tests.helpers import close_app, make_app
 from tests.servers import start_server
-from webapp import create_app
-from webapp.settings import AppSettings
+from webapp.resources import resources
 
 PUBLIC = "https://kg.example.org/uaeu/"
 JSON = {"Accept": "application/sparql-results+json"}
@@ -82,21 +80,12 @@ def listener() -> Iterator[Listener]:
     server.close()
 
 
+SAFETY_SETTINGS = {"public_url": PUBLIC, "query_workers": 2, "query_timeout": 5.0}
+APP_SETTINGS = {**SAFETY_SETTINGS, "queries_per_client": 100, "query_queue": 100}
+
+
 def _app(release_dir: Path, **overrides: object) -> Flask:
-    settings = replace(AppSettings(public_url=PUBLIC, query_workers=2, query_timeout=5.0), **overrides)
-    return create_app(Settings(build_dir=release_dir), settings)
-
-
-@pytest.fixture(scope="module")
-def app(built: Built, release_dir: Path) -> Iterator[Flask]:
-    application = _app(release_dir, queries_per_client=100, query_queue=100)
-    yield application
-    application.extensions["uaeu_executor"].close()
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
+    return make_app(release_dir, **{**SAFETY_SETTINGS, **overrides})
 
 
 def _tricks(url: str) -> list[tuple[str, str]]:
@@ -182,7 +171,7 @@ def test_graph_parameters_naming_other_urls_are_refused(client: FlaskClient, lis
 
 
 def test_query_workers_run_under_a_seccomp_filter(app: Flask) -> None:
-    pids = app.extensions["uaeu_executor"].pids()
+    pids = resources(app).executor.pids()
     assert pids
     for pid in pids:
         status = Path(f"/proc/{pid}/status").read_text(encoding="utf-8")
@@ -310,7 +299,7 @@ def test_one_client_cannot_hold_more_than_its_share(built: Built, release_dir: P
         assert "UAEU_QUERIES_PER_CLIENT" in second[3]
         assert other[0] == 200
     finally:
-        app.extensions["uaeu_executor"].close()
+        close_app(app)
 
 
 def test_runaway_queries_do_not_delay_light_queries_or_pages(built: Built, release_dir: Path) -> None:
@@ -338,13 +327,13 @@ def test_runaway_queries_do_not_delay_light_queries_or_pages(built: Built, relea
         stopped = [r for r in results if "UAEU_SLOW_QUERY_SLOTS" in r[3]]
         assert stopped and all(r[2].get("Retry-After") for r in stopped)
     finally:
-        app.extensions["uaeu_executor"].close()
+        close_app(app)
 
 
 def test_a_worker_killed_while_idle_is_never_handed_a_query(built: Built, release_dir: Path) -> None:
     app = _app(release_dir, query_workers=2)
     try:
-        executor = app.extensions["uaeu_executor"]
+        executor = resources(app).executor
         client = app.test_client()
         for pid in executor.pids():
             os.kill(pid, signal.SIGKILL)
@@ -357,7 +346,7 @@ def test_a_worker_killed_while_idle_is_never_handed_a_query(built: Built, releas
             time.sleep(0.1)
         assert len(executor.pids()) == 2
     finally:
-        app.extensions["uaeu_executor"].close()
+        close_app(app)
 
 
 def _children(pid: int) -> set[int]:

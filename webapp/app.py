@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import atexit
-from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Flask, Request, Response
+from flask import Flask, Request
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import RequestRedirect
 
 from graph.config import Settings
 from graph.release import Release
 from graph.sparql.executor import QueryExecutor
-from graph.sparql.remote import RemoteExecutor, RemoteUnavailable
-from graph.store import GraphStore, StoreUnavailable
+from graph.sparql.remote import RemoteExecutor
+from graph.store import GraphStore
 from graph.store.embedded import EmbeddedStore
+from webapp import plumbing
+from webapp.resources import Executor, Resources, install, resources
 from webapp.settings import AppSettings
 
 
@@ -26,7 +27,7 @@ class PublicFlask(Flask):
     redirect built from it could send the next reader anywhere. Ours never are.
     """
 
-    def raise_routing_exception(self, request: Request) -> None:  # type: ignore[override]
+    def raise_routing_exception(self, request: Request) -> None:  # type: ignore[override]  # Flask declares NoReturn
         error = request.routing_exception
         if isinstance(error, RequestRedirect):
             target = urlsplit(error.new_url)
@@ -34,7 +35,7 @@ class PublicFlask(Flask):
             root = request.script_root
             if root and path.startswith(root):
                 path = path[len(root) :]
-            public = self.config["UAEU_APP_SETTINGS"].public_url
+            public = resources(self).app_settings.public_url
             raise RequestRedirect(public + path.lstrip("/") + (f"?{target.query}" if target.query else ""))
         super().raise_routing_exception(request)
 
@@ -42,7 +43,7 @@ class PublicFlask(Flask):
 def create_app(
     settings: Settings | None = None,
     app_settings: AppSettings | None = None,
-    executor: QueryExecutor | None = None,
+    executor: Executor | None = None,
     store: GraphStore | None = None,
 ) -> Flask:
     """Build the app over `store` (default: the current release of `settings.build_dir`, in memory).
@@ -57,13 +58,6 @@ def create_app(
     """
     settings = settings or Settings.from_env()
     app_settings = app_settings or AppSettings.from_env()
-    app = PublicFlask(__name__)
-    if app_settings.proxy_hops:
-        # Behind N trusted reverse proxies, the client (for per-client query limits) is in X-Forwarded-For.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app_settings.proxy_hops)  # type: ignore[method-assign]
-    app.config["UAEU_SETTINGS"] = settings
-    app.config["UAEU_APP_SETTINGS"] = app_settings
-    app.config["MAX_CONTENT_LENGTH"] = app_settings.max_query_bytes * 4
     release: Release | None = None
     if store is None:
         release = Release.open(settings.build_dir)  # raises NoRelease (a FileNotFoundError) without a build
@@ -76,60 +70,45 @@ def create_app(
         # The dumps are served (and, for an embedded store, the workers load) this build
         # folder's copy of the store's release, current or not.
         release = Release.find(settings.build_dir, str(report.get("release")))
-    app.config["UAEU_RELEASE"] = release
-    app.config["UAEU_REPORT"] = report
     if executor is None:
-        if store.kind == "sparql":
-            # User queries are still checked by the sandboxed workers (here without a store of
-            # their own) before they go to the remote server.
-            checker = QueryExecutor(None, limits=app_settings.pool_limits())
-            atexit.register(checker.close)
-            executor = RemoteExecutor(store, checker)  # type: ignore[assignment]
-        else:
-            if release is None:
-                raise RuntimeError(f"the store holds release {report.get('release')}, which {settings.build_dir} does not have")
-            executor = QueryExecutor(release.dumps, limits=app_settings.pool_limits())
-            atexit.register(executor.close)
-    app.extensions["uaeu_executor"] = executor
-    # Pages and APIs run our own named queries in-process on this store (fast, no time limit
-    # needed); user-written SPARQL only ever runs in the executor's killable workers.
-    app.extensions["uaeu_store"] = store
-    app.register_error_handler(StoreUnavailable, _unavailable)
-    app.register_error_handler(RemoteUnavailable, _unavailable)
-    release_id = str(app.config["UAEU_REPORT"]["release"])
+        executor = _executor(store, release, app_settings)
 
-    @app.after_request
-    def _say_which_release(response: Response) -> Response:
-        """Every answer names the release that gave it."""
-        response.headers["X-Release"] = release_id
-        return response
+    app = PublicFlask(__name__)
+    if app_settings.proxy_hops:
+        # Behind N trusted reverse proxies, the client (for per-client query limits) is in X-Forwarded-For.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app_settings.proxy_hops)  # type: ignore[method-assign]
+    app.config["MAX_CONTENT_LENGTH"] = app_settings.max_query_bytes * 4
+    served = Resources(settings, app_settings, store, executor, report, release)
+    install(app, served)
+    plumbing.install(app)
 
-    from webapp.dumps_view import dumps as dumps_blueprint
-    from webapp.home import home
-    from webapp.linkeddata import linkeddata
-    from webapp.map_view import map_view
-    from webapp.network_view import network, start_warm_up
-    from webapp.sparql import sparql
+    from webapp.search import LabelIndex
+    from webapp.views import BLUEPRINTS
+    from webapp.views.dumps import prepare
+    from webapp.views.network import start_warm_up
 
-    app.register_blueprint(home)
-    app.register_blueprint(sparql)
-    app.register_blueprint(linkeddata)
-    app.register_blueprint(dumps_blueprint)
-    app.register_blueprint(network)
-    app.register_blueprint(map_view)
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
+    # Work proportional to the data, once per release: the label index, the dumps listing and VoID counts.
+    with app.app_context():
+        served.labels = LabelIndex.build(store, settings.base)
+        served.served = prepare(served)
     # The partner network's default networks and layouts are built in the background, so the
     # server answers at once and the first /network request finds them ready.
     start_warm_up(app)
     return app
 
 
-def _unavailable(err: Exception) -> Response:
-    """The remote store is down or slow: say so at once, and when to try again."""
-    retry = getattr(err, "retry_after", 5)
-    response = Response(f"the SPARQL store is unavailable: {err}\n", status=503, mimetype="text/plain")
-    response.headers["Retry-After"] = str(retry)
-    return response
-
-
-def static_vendor_dir() -> Path:
-    return Path(__file__).parent / "static" / "vendor"
+def _executor(store: GraphStore, release: Release | None, app_settings: AppSettings) -> Executor:
+    """Where user SPARQL runs: workers holding the release, or (remote) workers that only check it first."""
+    if store.kind == "sparql":
+        # User queries are still checked by the sandboxed workers (here without a store of
+        # their own) before they go to the remote server.
+        checker = QueryExecutor(None, limits=app_settings.pool_limits())
+        atexit.register(checker.close)
+        return RemoteExecutor(store, checker)
+    if release is None:
+        raise RuntimeError("the store holds a release this build folder does not have; the query workers need its dumps")
+    pool = QueryExecutor(release.dumps, limits=app_settings.pool_limits())
+    atexit.register(pool.close)
+    return pool

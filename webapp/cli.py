@@ -297,6 +297,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from graph.release import Release
     from graph.store import StoreUnavailable, open_store
     from webapp import create_app
+    from webapp.resources import resources
     from webapp.settings import AppSettings
 
     settings = _settings(args)
@@ -323,7 +324,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except (StoreUnavailable, RuntimeError) as err:
         return _error(err, EXIT_DATA)
     where = f"from {args.endpoint} " if args.store == "sparql" else ""
-    print(f"serving release {app.config['UAEU_REPORT']['release']} {where}at {app_settings.public_url} (SPARQL: {app_settings.public_url}sparql)", flush=True)
+    print(f"serving release {resources(app).release_id} {where}at {app_settings.public_url} (SPARQL: {app_settings.public_url}sparql)", flush=True)
     _serve(app, args, app_settings)
     return EXIT_OK
 

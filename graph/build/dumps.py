@@ -17,24 +17,8 @@ from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from graph.build.rdf import Quad
+from graph.formats import DATASET, DUMP_FORMATS
 from graph.release import Release, dump_files, publish
-
-
-@dataclass(frozen=True)
-class DumpFormat:
-    extension: str
-    media_type: str
-    rdf_format: ox.RdfFormat
-    quads: bool
-
-
-FORMATS = (
-    DumpFormat("trig", "application/trig", ox.RdfFormat.TRIG, True),
-    DumpFormat("nq", "application/n-quads", ox.RdfFormat.N_QUADS, True),
-    DumpFormat("ttl", "text/turtle", ox.RdfFormat.TURTLE, False),
-    DumpFormat("nt", "application/n-triples", ox.RdfFormat.N_TRIPLES, False),
-    DumpFormat("jsonld", "application/ld+json", ox.RdfFormat.JSON_LD, False),
-)
 
 
 def to_oxigraph(term: Node) -> ox.NamedNode | ox.Literal:
@@ -60,10 +44,11 @@ def serialise(quads: list[Quad], prefixes: dict[str, str]) -> dict[str, bytes]:
     triples = sorted({(s, p, o) for s, p, o, _ in quads}, key=lambda t: (t[0].n3(), t[1].n3(), t[2].n3()))
     ox_triples = [ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in triples]  # type: ignore[arg-type]
     result = {}
-    for fmt in FORMATS:
-        items = ox_quads if fmt.quads else ox_triples
-        kwargs = {"prefixes": prefixes} if fmt.rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.JSON_LD) else {}
-        result[fmt.extension] = ox.serialize(items, format=fmt.rdf_format, **kwargs)
+    for fmt in DUMP_FORMATS:
+        assert fmt.rdf is not None
+        items = ox_quads if fmt.kind == DATASET else ox_triples
+        kwargs = {"prefixes": prefixes} if fmt.rdf in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.JSON_LD) else {}
+        result[fmt.extension] = ox.serialize(items, format=fmt.rdf, **kwargs)
     return result
 
 

@@ -17,6 +17,7 @@ from xml.etree.ElementTree import ElementTree, SubElement
 import networkx as nx
 from networkx.readwrite.gexf import GEXFWriter
 
+from graph.formats import NETWORK_FORMATS
 from graph.network.model import Network
 
 FIRST_NODE_COLUMNS = ("id", "label", "kind")
@@ -157,13 +158,8 @@ def to_csv(network: Network | nx.Graph) -> tuple[str, str]:
     return texts[0], texts[1]
 
 
-FORMATS = {
-    "json": ("application/json", "json"),
-    "gexf": ("application/gexf+xml", "gexf"),
-    "graphml": ("application/graphml+xml", "graphml"),
-    "cyjs": ("application/json", "cyjs"),
-    "csv": ("text/csv", "csv"),
-}
+#: The export formats by name (graph.formats holds their media types and extensions).
+FORMATS = NETWORK_FORMATS
 
 
 def export(network: Network | nx.Graph, fmt: str) -> bytes | tuple[str, str]:

@@ -109,3 +109,9 @@ def named(name: str) -> NamedQuery:
 def folder(name: str) -> dict[str, NamedQuery]:
     """Every query of one folder (`pages`, `map`, `network`, `void`, `store`), by name."""
     return {path.stem: NamedQuery.load(path) for path in sorted((QUERIES_DIR / name).glob("*.rq"))}
+
+
+@functools.cache
+def gallery() -> list[dict[str, str]]:
+    """The query gallery: each researchers' example question as name, title, question and a self-contained query text."""
+    return [{"name": q.name, "title": q.title, "question": q.question, "query": q.standalone()} for q in example_queries()]

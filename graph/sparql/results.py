@@ -16,29 +16,11 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
+from graph.formats import GRAPH_FORMATS
 from graph.store.base import Result, Solutions
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 TRUNCATED_LINK = "https://w3id.org/uaeu/ontology#truncated"
-
-RESULT_FORMATS = {
-    "json": "application/sparql-results+json",
-    "xml": "application/sparql-results+xml",
-    "csv": "text/csv; charset=utf-8",
-    "tsv": "text/tab-separated-values; charset=utf-8",
-}
-GRAPH_FORMATS = {
-    "turtle": "text/turtle; charset=utf-8",
-    "ntriples": "application/n-triples",
-    "jsonld": "application/ld+json",
-    "rdfxml": "application/rdf+xml",
-}
-_OX_GRAPH_FORMATS = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "rdfxml": ox.RdfFormat.RDF_XML,
-}
 
 
 def capped(items: Iterable[object], cap: int) -> tuple[list[object], bool]:
@@ -176,8 +158,9 @@ def as_text(result: Result, fmt: str) -> str:
 
 
 def serialise_graph(triples: list[ox.Triple], truncated: bool, fmt: str, prefixes: dict[str, str]) -> bytes:
+    rdf_format = next(f.rdf for f in GRAPH_FORMATS if f.name == fmt)
     kwargs = {"prefixes": prefixes} if fmt in ("turtle", "jsonld", "rdfxml") else {}
-    body = ox.serialize(triples, format=_OX_GRAPH_FORMATS[fmt], **kwargs)
+    body = ox.serialize(triples, format=rdf_format, **kwargs)
     if truncated and fmt in ("turtle", "ntriples"):
         body += f"# truncated: only the first {len(triples)} triples are shown\n".encode()
     if truncated and fmt == "rdfxml":

@@ -10,111 +10,70 @@ from __future__ import annotations
 import urllib.parse
 from typing import Any
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, render_template, request
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF
 
+from graph.formats import GRAPH_FORMATS, HTML, RESULT_FORMATS, Format, by_media_type, by_name, media_types
 from graph.namespaces import prefixes
-from graph.sparql.executor import Busy, ExecutorError, QueryExecutor, QueryOutcome, QueryRequest, QueryTimeout, TooManyForClient
+from graph.queries import gallery
+from graph.sparql.executor import Busy, ExecutorError, QueryOutcome, QueryRequest, QueryTimeout, TooManyForClient
 from graph.sparql.guard import Limits, Refusal, canonical, check_graph_parameters, check_shape
-from graph.sparql.results import GRAPH_FORMATS, RESULT_FORMATS
-from webapp.gallery import gallery
-from webapp.settings import AppSettings
+from webapp.plumbing import named_in_accept, text_response
+from webapp.resources import app_settings, base, executor, public_url
 
 sparql = Blueprint("sparql", __name__)
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 FORMATS_NS = Namespace("http://www.w3.org/ns/formats/")
 
-#: media type -> (results format, graph format); server preference is the order given.
-MEDIA_TYPES: dict[str, tuple[str | None, str | None]] = {
-    "application/sparql-results+json": ("json", None),
-    "application/sparql-results+xml": ("xml", None),
-    "text/csv": ("csv", None),
-    "text/tab-separated-values": ("tsv", None),
-    "text/turtle": (None, "turtle"),
-    "application/n-triples": (None, "ntriples"),
-    "application/ld+json": (None, "jsonld"),
-    "application/rdf+xml": (None, "rdfxml"),
-    "application/json": ("json", "jsonld"),
-    "application/xml": ("xml", "rdfxml"),
-    "text/xml": ("xml", "rdfxml"),
-    "application/x-turtle": (None, "turtle"),
-    "text/plain": (None, "ntriples"),
-}
-FORMAT_NAMES: dict[str, tuple[str | None, str | None]] = {
-    **{name: (name, None) for name in RESULT_FORMATS},
-    **{name: (None, name) for name in GRAPH_FORMATS},
-    # Names other clients send (SPARQLWrapper, YASGUI, Virtuoso and Fuseki users).
-    "json": ("json", "jsonld"),
-    "xml": ("xml", "rdfxml"),
-    "n3": (None, "turtle"),
-    "ttl": (None, "turtle"),
-    "nt": (None, "ntriples"),
-    "n-triples": (None, "ntriples"),
-    "json-ld": (None, "jsonld"),
-    "rdf+xml": (None, "rdfxml"),
-    "rdf": (None, "rdfxml"),
-}
-SD_TYPES = ["text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml"]
-EXPOSED_HEADERS = "X-Truncated, X-Row-Count, X-Row-Cap, X-Query-Seconds"
-
-
-def _settings() -> AppSettings:
-    return current_app.config["UAEU_APP_SETTINGS"]  # type: ignore[no-any-return]
-
-
-def _executor() -> QueryExecutor:
-    return current_app.extensions["uaeu_executor"]  # type: ignore[no-any-return]
+#: The Service Description's formats (RDF graphs).
+SD_FORMATS = GRAPH_FORMATS
 
 
 def _text(status: int, message: str, **headers: str) -> Response:
-    response = Response(message.rstrip("\n") + "\n", status=status, mimetype="text/plain")
-    response.headers.update(headers)
-    return response
+    return text_response(status, message, **headers)
 
 
-def _negotiate() -> tuple[str | None, str | None] | Response:
-    """(results format, graph format) from format= or Accept; a Response if format= is unknown."""
+def _negotiate() -> tuple[Format | None, Format | None] | Response:
+    """(results format, graph format) from format= or Accept; a Response if format= is unknown.
+
+    The query's form decides which of the two is used, so both are chosen here: a client may
+    accept SPARQL JSON results and Turtle, and get whichever its query returns.
+    """
     wanted = request.values.get("format")
     if wanted:
-        key = wanted.strip().lower()
-        if key in FORMAT_NAMES:
-            return FORMAT_NAMES[key]
-        if key.split(";")[0] in MEDIA_TYPES:
-            return MEDIA_TYPES[key.split(";")[0]]
-        names = ", ".join([*RESULT_FORMATS, *GRAPH_FORMATS])
-        return _text(400, f"unknown format={wanted}; use one of: {names}, or a media type")
+        results = by_name(wanted, RESULT_FORMATS) or by_media_type(wanted, RESULT_FORMATS)
+        graph = by_name(wanted, GRAPH_FORMATS) or by_media_type(wanted, GRAPH_FORMATS)
+        if results is None and graph is None:
+            names = ", ".join(f.name for f in (*RESULT_FORMATS, *GRAPH_FORMATS))
+            return _text(400, f"unknown format={wanted}; use one of: {names}, or a media type")
+        return results, graph
     accept = request.accept_mimetypes
     if not accept:
-        return "json", "turtle"
-    results = accept.best_match([m for m, (r, _) in MEDIA_TYPES.items() if r])
-    graphs = accept.best_match([m for m, (_, g) in MEDIA_TYPES.items() if g])
-    return (MEDIA_TYPES[results][0] if results else None, MEDIA_TYPES[graphs][1] if graphs else None)
+        return RESULT_FORMATS[0], GRAPH_FORMATS[0]
+    results_media = accept.best_match(media_types(RESULT_FORMATS))
+    graph_media = accept.best_match(media_types(GRAPH_FORMATS))
+    return (by_media_type(results_media, RESULT_FORMATS) if results_media else None, by_media_type(graph_media, GRAPH_FORMATS) if graph_media else None)
 
 
 def _wants_html() -> bool:
     """Only a client that names text/html (a browser) gets the editor; `*/*` gets data."""
-    accept = request.accept_mimetypes
-    named = any(value == "text/html" for value, _ in accept)
-    best = accept.best_match(["text/html", *SD_TYPES, *(t.split(";")[0] for t in RESULT_FORMATS.values())])
-    return named and best == "text/html" and "format" not in request.values
+    best = request.accept_mimetypes.best_match([HTML.media_type, *(f.media_type for f in SD_FORMATS), *(f.media_type for f in RESULT_FORMATS)])
+    return named_in_accept(HTML) and best == HTML.media_type and "format" not in request.values
 
 
 @sparql.after_request
-def _cors_and_vary(response: Response) -> Response:
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
+def _vary(response: Response) -> Response:
+    """Every answer depends on Accept (CORS is the app's rule: webapp.plumbing)."""
     response.vary.add("Accept")
     return response
 
 
 @sparql.route("/sparql", methods=["OPTIONS"])
 def preflight() -> Response:
+    """CORS preflight: the allowed methods and headers are added by the app's CORS rule."""
     response = Response(status=204)
-    response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
-    response.headers["Access-Control-Allow-Headers"] = "Content-Type, Accept"
-    response.headers["Access-Control-Max-Age"] = "86400"
     response.headers["Allow"] = "GET, POST, OPTIONS"
     return response
 
@@ -188,36 +147,37 @@ def post() -> Any:
     return _text(415, f"unsupported Content-Type {mimetype or '(none)'}: use application/sparql-query or application/x-www-form-urlencoded")
 
 
-def execute(query: str, results_format: str | None, graph_format: str | None, default_graphs: list[str], named_graphs: list[str]) -> QueryOutcome | Response:
+def execute(
+    query: str, results_format: Format | None, graph_format: Format | None, default_graphs: list[str], named_graphs: list[str]
+) -> QueryOutcome | Response:
     """Run user SPARQL the one safe way: guard, killable worker, time limit, row cap; a refusal or failure as its 4xx/5xx.
 
     Shared by /sparql and the network bridge (/api/network/from-query), so both refuse the same
     queries with the same status and message.
     """
-    settings = _settings()
-    executor = _executor()
+    settings = app_settings()
+    pool = executor()
     try:
         # The cheap checks here, so a hostile shape never costs a worker; the parse-based guard
         # runs inside the (network-less, killable) worker, on exactly the text it then executes.
         limits = Limits(settings.max_query_bytes, settings.max_query_depth)
         check_shape(query, limits)
         check_shape(canonical(query), limits)
-        check_graph_parameters(default_graphs, named_graphs, executor.graphs)
+        check_graph_parameters(default_graphs, named_graphs, pool.graphs)
     except Refusal as refusal:
         return _text(refusal.status, refusal.reason)
-    base = current_app.config["UAEU_SETTINGS"].base
     job = QueryRequest(
         query=query,
-        results_format=results_format,
-        graph_format=graph_format,
+        results_format=results_format.name if results_format else None,
+        graph_format=graph_format.name if graph_format else None,
         row_cap=settings.row_cap,
-        base_iri=base,
-        prefixes=prefixes(base),
+        base_iri=base(),
+        prefixes=prefixes(base()),
         default_graphs=tuple(default_graphs),
         named_graphs=tuple(named_graphs),
     )
     try:
-        outcome = executor.execute(job, client=request.remote_addr or "")
+        outcome = pool.execute(job, client=request.remote_addr or "")
     except QueryTimeout as err:
         return _text(
             503, f"query stopped: {err} (UAEU_QUERY_TIMEOUT={settings.query_timeout:g}); narrow it down or add a LIMIT", **{"Retry-After": str(err.retry_after)}
@@ -235,7 +195,7 @@ def execute(query: str, results_format: str | None, graph_format: str | None, de
         return _text(400, f"SPARQL syntax error: {outcome.message}")
     if outcome.status == "not-acceptable":
         kind = "SELECT/ASK results" if outcome.kind in ("select", "ask") else "an RDF graph"
-        offered = ", ".join(m for m, pair in MEDIA_TYPES.items() if pair[0 if outcome.kind in ("select", "ask") else 1])
+        offered = ", ".join(media_types(RESULT_FORMATS if outcome.kind in ("select", "ask") else GRAPH_FORMATS))
         return _text(406, f"this query returns {kind}, which can be served as: {offered}")
     if outcome.status != "ok":
         return _text(400, f"query failed: {outcome.message}")
@@ -243,19 +203,20 @@ def execute(query: str, results_format: str | None, graph_format: str | None, de
 
 
 def _run(query: str, default_graphs: list[str], named_graphs: list[str]) -> Response:
-    settings = _settings()
+    settings = app_settings()
     negotiated = _negotiate()
     if isinstance(negotiated, Response):
         return negotiated
     results_format, graph_format = negotiated
     if results_format is None and graph_format is None:
-        supported = ", ".join(m for m in MEDIA_TYPES if m not in ("text/plain",))
+        supported = ", ".join(m for m in media_types((*RESULT_FORMATS, *GRAPH_FORMATS)) if m != "text/plain")  # text/plain: N-Triples, but no client means that
         return _text(406, f"none of the requested types ({request.headers.get('Accept', '')}) can be served; this endpoint serves: {supported}")
     outcome = execute(query, results_format, graph_format, default_graphs, named_graphs)
     if isinstance(outcome, Response):
         return outcome
-    content_type = RESULT_FORMATS[outcome.fmt] if outcome.kind in ("select", "ask") else GRAPH_FORMATS[outcome.fmt]
-    response = Response(outcome.body, status=200, content_type=content_type)
+    fmt = by_name(outcome.fmt, RESULT_FORMATS if outcome.kind in ("select", "ask") else GRAPH_FORMATS)
+    assert fmt is not None
+    response = Response(outcome.body, status=200, content_type=fmt.content_type)
     response.headers["X-Row-Count"] = str(outcome.count)
     response.headers["X-Row-Cap"] = str(settings.row_cap)
     response.headers["X-Truncated"] = "true" if outcome.truncated else "false"
@@ -299,24 +260,22 @@ def service_description_graph(endpoint: str, graphs: list[str], base: str) -> Gr
 
 
 def _service_description() -> Response:
-    settings = _settings()
-    best = request.accept_mimetypes.best_match(SD_TYPES) if request.accept_mimetypes else "text/turtle"
-    if best is None:
-        return _text(406, f"the Service Description is available as: {', '.join(SD_TYPES)}")
-    fmt = {"text/turtle": "turtle", "application/n-triples": "nt", "application/ld+json": "json-ld", "application/rdf+xml": "xml"}[best]
-    graph = service_description_graph(settings.public_url + "sparql", _executor().graphs, current_app.config["UAEU_SETTINGS"].base)
-    body = graph.serialize(format=fmt, encoding="utf-8")
-    return Response(body, content_type=best + ("; charset=utf-8" if best == "text/turtle" else ""))
+    best = request.accept_mimetypes.best_match([f.media_type for f in SD_FORMATS]) if request.accept_mimetypes else SD_FORMATS[0].media_type
+    fmt = by_media_type(best, SD_FORMATS) if best else None
+    if fmt is None:
+        return _text(406, f"the Service Description is available as: {', '.join(f.media_type for f in SD_FORMATS)}")
+    graph = service_description_graph(public_url() + "sparql", executor().graphs, base())
+    return Response(graph.serialize(format=fmt.rdflib, encoding="utf-8"), content_type=fmt.content_type)
 
 
 def _editor(query: str | None) -> str:
-    base = current_app.config["UAEU_SETTINGS"].base
+    settings = app_settings()
     return render_template(
         "sparql.html",
         query=query,
         gallery=gallery(),
-        prefixes=prefixes(base),
-        endpoint=_settings().public_url + "sparql",
-        timeout=_settings().query_timeout,
-        row_cap=_settings().row_cap,
+        prefixes=prefixes(base()),
+        endpoint=settings.public_url + "sparql",
+        timeout=settings.query_timeout,
+        row_cap=settings.row_cap,
     )

@@ -6,28 +6,27 @@ keeps the map data per language for the life of the app and turns requests into 
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
+from flask import Blueprint, Response, render_template, request, url_for
 
-from graph.map.data import FIRST_YEAR, LANGS, MapData, MapFilter, MapNotFound, MapParameterError, build_map, load_map_data
+from graph.map.data import FIRST_YEAR, LANGS, MapData, MapFilter, build_map, load_map_data
 from graph.map.shapes import SHAPES_NAME, shapes_file
 from graph.namespaces import COUNTRY
-from webapp.linkeddata import local_url
+from webapp.links import local_url
+from webapp.plumbing import json_response, page_or_json, page_routes
+from webapp.resources import base, resources
 
 map_view = Blueprint("map", __name__)
 
-_cache_lock = threading.Lock()
-
 
 def map_data(lang: str) -> MapData:
-    """The app's map data in this language, computed on first use and kept."""
-    cache: dict[str, MapData] = current_app.extensions.setdefault("uaeu_map", {})
-    with _cache_lock:
-        if lang not in cache:
-            cache[lang] = load_map_data(current_app.extensions["uaeu_store"], lang)
-        return cache[lang]
+    """The app's map data in this language, computed on first use and kept (the release never changes under the app)."""
+    served = resources()
+    with served.lock:
+        if lang not in served.maps:
+            served.maps[lang] = load_map_data(served.store, lang)
+        return served.maps[lang]
 
 
 def shapes_url() -> str:
@@ -38,8 +37,7 @@ def embed_context(iri: str, lang: str = "en") -> dict[str, Any] | None:
     """What the map partial needs on a partnership's or country's page, or None for any other page
     (and for a country without partners). Offered to templates as `map_embed_for(iri, lang)`, so the
     linked-data pages embed the map without importing this module."""
-    base = current_app.config["UAEU_SETTINGS"].base
-    if iri.startswith(f"{base}id/partnership/"):
+    if iri.startswith(f"{base()}id/partnership/"):
         query = {"partnership": iri.rsplit("/", 1)[-1]}
         known = iri in map_data("en").partnerships
     elif iri.startswith(str(COUNTRY)):
@@ -69,41 +67,30 @@ def _template_helpers() -> dict[str, Any]:
 # ---------------------------------------------------------------- routes
 
 
-def _error(status: int, message: str) -> Response:
-    response = jsonify({"error": message})
-    response.status_code = status
-    return response
+def _map_json() -> dict[str, Any]:
+    """The map's data for the request's filters (a bad value raises MapParameterError: 400; an unknown one MapNotFound: 404)."""
+    options = MapFilter.from_args(request.args.to_dict(flat=False))
+    return build_map(map_data(options.lang), options, base(), local_url)
 
 
 @map_view.get("/api/map")
 def api() -> Response:
     """The map's data as JSON: ?partnership=slug | ?country=ISO3, ?as-of=DATE, ?evidence=stated|all|..., ?lang=en|bg."""
-    try:
-        options = MapFilter.from_args(request.args.to_dict(flat=False))
-        result = build_map(map_data(options.lang), options, current_app.config["UAEU_SETTINGS"].base, local_url)
-    except MapParameterError as error:
-        return _error(400, str(error))
-    except MapNotFound as error:
-        return _error(404, str(error))
-    response = jsonify(result)
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    return response
+    return json_response(_map_json())
 
 
-@map_view.get("/map")
-def page() -> str:
-    """The whole graph on a map, with a date slider, an evidence switch and the role legend."""
-    return render_template(
-        "map.html",
-        map_embed={
-            "api": url_for("map.api"),
-            "shapes": shapes_url(),
-            "first_year": FIRST_YEAR,
-            "last_year": dt.date.today().year,
-            "labels": False,
-            "assets_missing": shapes_file() is None,
-        },
-    )
+@page_routes(map_view, "/map")
+def page(extension: str | None = None) -> Response:
+    """The whole graph on a map, with a date slider, an evidence switch and the role legend; its JSON twin is /api/map's answer."""
+    embed = {
+        "api": url_for("map.api"),
+        "shapes": shapes_url(),
+        "first_year": FIRST_YEAR,
+        "last_year": dt.date.today().year,
+        "labels": False,
+        "assets_missing": shapes_file() is None,
+    }
+    return page_or_json(extension, "map", _map_json, lambda: Response(render_template("map.html", map_embed=embed), mimetype="text/html"))
 
 
 __all__ = ["embed_context", "map_data", "map_view"]

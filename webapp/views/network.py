@@ -23,8 +23,9 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, render_template, request, url_for
+from flask import Blueprint, Flask, Response, render_template, request, url_for
 
+from graph.formats import JSON, SPARQL_JSON, ZIP
 from graph.network import (
     FORMATS,
     KINDS,
@@ -34,7 +35,6 @@ from graph.network import (
     NetworkData,
     NetworkOptionError,
     NetworkOptions,
-    UnknownNode,
     build_network,
     describe,
     ego,
@@ -48,9 +48,10 @@ from graph.network.layout import spring_positions
 from graph.network.metrics import METRIC_NOTES
 from graph.network.model import ROLE_ALIASES
 from graph.network.rows import network_from_rows
-from graph.store import GraphStore
-from webapp.linkeddata import local_url
-from webapp.sparql import execute
+from webapp.links import local_url
+from webapp.plumbing import json_response
+from webapp.resources import app_settings, base, release_id, store
+from webapp.views.sparql import execute
 
 network = Blueprint("network", __name__)
 
@@ -64,16 +65,11 @@ FIRST_YEAR = 2016  # the Pact of Amsterdam; the slider starts here unless the da
 QUERY_CACHE_SLOTS = 32
 
 
-class NotFound(Exception):
-    """An entity that is not in the network asked for (a 404, not a bad parameter)."""
-
-
 # ---------------------------------------------------------------- helpers
 
 
 def _data() -> NetworkData:
-    store: GraphStore = current_app.extensions["uaeu_store"]
-    return network_data(store, base=current_app.config["UAEU_SETTINGS"].base, release=current_app.config["UAEU_REPORT"]["release"])
+    return network_data(store(), base=base(), release=release_id())
 
 
 def _params(drop: tuple[str, ...] = ()) -> dict[str, list[str]]:
@@ -95,11 +91,6 @@ def _options(path: bool = False, **overrides: Any) -> NetworkOptions:
 def _one(name: str, default: str) -> str:
     values = request.args.getlist(name)
     return values[-1] if values else default
-
-
-def _error(status: int, message: str) -> Response:
-    response = Response(json.dumps({"status": status, "error": message}, ensure_ascii=False), status=status, content_type="application/json")
-    return response
 
 
 def _filename(options: NetworkOptions | None, stem: str) -> str:
@@ -143,47 +134,20 @@ def _serve(exported: bytes | tuple[str, str], fmt: str, filename: str, zipped: A
     """One export as a response: its media type, and a file name for everything but JSON."""
     if fmt not in FORMATS:
         raise NetworkOptionError(f"format: unknown format '{fmt}' (expected one of: {', '.join(FORMATS)})")
-    media, ext = FORMATS[fmt]
+    export_format = FORMATS[fmt]
     if fmt == "csv":
         assert isinstance(exported, tuple)
         part = _one("part", "")
         if part == "":
-            return _attachment(zipped(), "application/zip", f"{filename}.csv.zip")
+            return _attachment(zipped(), ZIP.content_type, f"{filename}.csv.zip")
         if part not in CSV_PARTS:
             raise NetworkOptionError(f"part: unknown part '{part}' (expected one of: {', '.join(CSV_PARTS)}, or none for a zip of both)")
-        return _attachment(exported[CSV_PARTS.index(part)], "text/csv; charset=utf-8", f"{filename}.{part}.csv")
+        return _attachment(exported[CSV_PARTS.index(part)], export_format.content_type, f"{filename}.{part}.csv")
     assert isinstance(exported, bytes)
     if fmt in ("json", "cyjs"):
-        return _attachment(exported, media, f"{filename}.{ext}.json" if fmt == "cyjs" else f"{filename}.json", inline=True)
-    return _attachment(exported, f"{media}; charset=utf-8", f"{filename}.{ext}")
-
-
-def _api(handler: Any) -> Any:
-    """Map the library's errors to HTTP: a bad parameter is a 400 with its message, an unknown entity a 404."""
-
-    @functools.wraps(handler)
-    def wrapped(*args: Any, **kwargs: Any) -> Response:
-        try:
-            response: Response = handler(*args, **kwargs)
-        except NotFound as err:
-            return _error(404, str(err))
-        except NetworkOptionError as err:
-            return _error(400, str(err))
-        return response
-
-    return wrapped
-
-
-def _resolve_or_404(err: NetworkOptionError) -> Exception:
-    """An unknown entity is a 404; an ambiguous one stays a 400 with its message."""
-    return NotFound(str(err)) if isinstance(err, UnknownNode) else err
-
-
-@network.after_request
-def _cors(response: Response) -> Response:
-    if request.path.startswith("/api/network"):
-        response.headers["Access-Control-Allow-Origin"] = "*"
-    return response
+        name = f"{filename}.{export_format.extension}.json" if fmt == "cyjs" else f"{filename}.json"
+        return _attachment(exported, export_format.content_type, name, inline=True)
+    return _attachment(exported, export_format.content_type, f"{filename}.{export_format.extension}")
 
 
 # ---------------------------------------------------------------- API
@@ -210,11 +174,10 @@ def api_index() -> Response:
         },
         "release": data.release,
     }
-    return Response(json.dumps(body, ensure_ascii=False), content_type="application/json")
+    return json_response(body)
 
 
 @network.get("/api/network/<any(bipartite, organisations, countries, partnerships):kind>")
-@_api
 def api_network(kind: str) -> Response:
     """A whole network in one format, cached per (data, options, format)."""
     data = _data()
@@ -228,15 +191,11 @@ def api_network(kind: str) -> Response:
 @functools.lru_cache(maxsize=256)
 def _ego_export(data: NetworkData, options: NetworkOptions, entity: str, radius: int, fmt: str) -> tuple[bytes | tuple[str, str], dict[str, Any], str]:
     whole = build_network(data, options)
-    try:
-        sub = ego(whole, entity, radius)
-    except NetworkOptionError as err:
-        raise _resolve_or_404(err) from None
+    sub = ego(whole, entity, radius)  # an unknown entity raises UnknownNode: a 404 (webapp.plumbing)
     return export(sub, fmt), sub.meta, sub.meta["ego"]["centre"]
 
 
 @network.get("/api/network/ego/<path:entity>")
-@_api
 def api_ego(entity: str) -> Response:
     """The ego network of any node (IRI, slug or label) within the chosen kind (default: organisations)."""
     data = _data()
@@ -256,7 +215,6 @@ def api_ego(entity: str) -> Response:
 
 
 @network.get("/api/network/path")
-@_api
 def api_path() -> Response:
     """The shortest chain of partnerships between two organisations (?from=, ?to=), with its evidence."""
     data = _data()
@@ -267,11 +225,7 @@ def api_path() -> Response:
     if fmt != "json":
         raise NetworkOptionError(f"format: a path is answered as json only, not '{fmt}'")
     options = _options(path=True, kind="bipartite")
-    try:
-        result = shortest_connection(data, a, b, options)
-    except NetworkOptionError as err:
-        raise _resolve_or_404(err) from None
-    return Response(json.dumps(result, ensure_ascii=False, default=str), content_type="application/json")
+    return json_response(shortest_connection(data, a, b, options))
 
 
 @dataclass
@@ -307,18 +261,18 @@ def _query_text() -> str:
 
 def query_network(query: str) -> QueryNetwork | Response:
     """The network of a SELECT's ?source/?target rows, run like /sparql (same refusals); cached per release and query."""
-    key = (current_app.config["UAEU_REPORT"]["release"], query)
+    key = (release_id(), query)
     with _QUERY_LOCK:
         if key in _QUERY_CACHE:
             _QUERY_CACHE.move_to_end(key)
             return _QUERY_CACHE[key]
-    outcome = execute(query, "json", None, [], [])
+    outcome = execute(query, SPARQL_JSON, None, [], [])
     if isinstance(outcome, Response):
         return outcome
     if outcome.kind != "select":
         raise NetworkOptionError(f"query: a network needs a SELECT with ?source and ?target; this query is {outcome.kind.upper()}")
     results = json.loads(outcome.body)
-    meta = {"query": query, "truncated": outcome.truncated, "row_cap": current_app.config["UAEU_APP_SETTINGS"].row_cap, "release": key[0]}
+    meta = {"query": query, "truncated": outcome.truncated, "row_cap": app_settings().row_cap, "release": key[0]}
     built = QueryNetwork(network_from_rows(results["head"].get("vars", []), results["results"]["bindings"], meta), outcome.truncated)
     with _QUERY_LOCK:
         _QUERY_CACHE[key] = built
@@ -328,7 +282,6 @@ def query_network(query: str) -> QueryNetwork | Response:
 
 
 @network.route("/api/network/from-query", methods=["GET", "POST"])
-@_api
 def api_from_query() -> Response:
     """Any SELECT with ?source ?target as a network, with the same metrics and formats as the built-in kinds."""
     fmt = request.values.get("format", "json")
@@ -430,7 +383,6 @@ def _filter_params(options: NetworkOptions) -> dict[str, Any]:
 
 
 @network.get("/network.json")
-@_api
 def page_json() -> Response:
     """The /network page's data (its JSON twin): nodes with x/y, metrics and links; edges; meta; downloads."""
     if "query" in request.args:
@@ -440,14 +392,14 @@ def page_json() -> Response:
         body = _view(built.network, built.layout())
         query = request.args["query"]
         body.update(options={}, downloads=_downloads("network.api_from_query", {"query": query}), mode="query", query=query)
-        return Response(json.dumps(body, ensure_ascii=False, default=str), content_type="application/json")
+        return json_response(body)
     data = _data()
     kind = _one("kind", "organisations")
     if kind not in KINDS:
         raise NetworkOptionError(f"kind: unknown network '{kind}' (expected one of: {', '.join(KINDS)})")
     options = _options(kind=kind)
     downloads = _downloads("network.api_network", {"kind": kind, **_filter_params(options)})
-    return Response(_page_data(data, options, tuple(sorted(downloads.items()))), content_type="application/json")
+    return Response(_page_data(data, options, tuple(sorted(downloads.items()))), content_type=JSON.content_type)
 
 
 @network.get("/network")

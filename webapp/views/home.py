@@ -4,24 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, render_template, request
+from flask import Blueprint, Response, jsonify, render_template
 
 from graph import __version__
+from webapp.plumbing import page_or_json, page_routes
+from webapp.resources import resources
 
 home = Blueprint("home", __name__)
 
 
 def _release() -> dict[str, Any]:
-    report = current_app.config["UAEU_REPORT"]
+    report = resources().report
     return {"release": report["release"], "counts": report["counts"]}
 
 
-@home.get("/")
-def index() -> Any:
+@page_routes(home, "/")
+def index(extension: str | None = None) -> Response:
+    """The front page, and its JSON twin (/index.json; also ?format=json or Accept: application/json)."""
     release = _release()
-    if request.args.get("format") == "json" or request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json":
-        return jsonify(release)
-    return render_template("home.html", release=release)
+    return page_or_json(extension, "", lambda: release, lambda: Response(render_template("home.html", release=release), mimetype="text/html"))
 
 
 @home.get("/healthz")
@@ -31,5 +32,5 @@ def healthz() -> Any:
 
 @home.get("/version")
 def version() -> Any:
-    report = current_app.config["UAEU_REPORT"]
+    report = resources().report
     return jsonify({"code": __version__, "ontology": report["release"].split("+", 1)[0], "release": report["release"]})
