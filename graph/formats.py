@@ -108,3 +108,10 @@ def media_types(formats: Iterable[Format]) -> list[str]:
     chosen = list(formats)
     ordered = [f.media_type for f in chosen] + [m for f in chosen for m in f.media_aliases]
     return list(dict.fromkeys(ordered))
+
+
+def write_rdf(items: Iterable[ox.Triple] | Iterable[ox.Quad], rdf: ox.RdfFormat, prefixes: dict[str, str] | None = None) -> bytes:
+    """Triples or quads in an RDF format, as bytes (pyoxigraph's serialiser; `prefixes` where the format has them)."""
+    data = ox.serialize(items, format=rdf, prefixes=prefixes) if prefixes else ox.serialize(items, format=rdf)
+    assert data is not None  # no output file given: the bytes are returned
+    return data

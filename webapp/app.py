@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+from typing import NoReturn
 from urllib.parse import urlsplit
 
 from flask import Flask, Request
@@ -27,7 +28,7 @@ class PublicFlask(Flask):
     redirect built from it could send the next reader anywhere. Ours never are.
     """
 
-    def raise_routing_exception(self, request: Request) -> None:  # type: ignore[override]  # Flask declares NoReturn
+    def raise_routing_exception(self, request: Request) -> NoReturn:
         error = request.routing_exception
         if isinstance(error, RequestRedirect):
             target = urlsplit(error.new_url)
@@ -76,7 +77,7 @@ def create_app(
     app = PublicFlask(__name__)
     if app_settings.proxy_hops:
         # Behind N trusted reverse proxies, the client (for per-client query limits) is in X-Forwarded-For.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app_settings.proxy_hops)  # type: ignore[method-assign]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app_settings.proxy_hops)  # type: ignore[method-assign]  # Flask's documented way to wrap the WSGI app
     app.config["MAX_CONTENT_LENGTH"] = app_settings.max_query_bytes * 4
     served = Resources(settings, app_settings, store, executor, report, release)
     install(app, served)

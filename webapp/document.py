@@ -18,6 +18,7 @@ import pyoxigraph as ox
 from flask import g
 from markupsafe import Markup
 
+from graph.formats import write_rdf
 from graph.queries import NamedQuery, folder
 from graph.store import Result, Solutions
 from webapp.links import LANG, curie, kind_of, local_url
@@ -74,7 +75,8 @@ def page_rows(name: str, **bindings: ox.NamedNode | ox.Literal) -> list[dict[str
 def page_triples(name: str, **bindings: ox.NamedNode | ox.Literal) -> list[ox.Triple]:
     """A page query's triples (CONSTRUCT/DESCRIBE)."""
     result = run_page_query(name, **bindings)
-    assert isinstance(result, list)
+    if isinstance(result, Solutions | bool):
+        raise TypeError(f"page query {name} is not a CONSTRUCT or DESCRIBE")
     return result
 
 
@@ -89,7 +91,7 @@ def label_of(row: dict[str, Any], name: str) -> str | None:
 def value_of(term: Any, label: str | None, lang: str) -> Value:
     if isinstance(term, ox.NamedNode):
         href = local_url(term.value, lang)
-        return Value(label or curie(term.value), href, None, term.value, bool(href) and not href.startswith(public_url()))
+        return Value(label or curie(term.value), href, None, term.value, href is not None and not href.startswith(public_url()))
     if isinstance(term, ox.Literal):
         return Value(term.value, None, term.language, None)
     return Value(str(term))
@@ -187,7 +189,7 @@ def _sections(kind: str, types: list[str], subject: ox.NamedNode, lit: ox.Litera
     """Type-specific tables, one query each (at most three per page)."""
     sections: dict[str, Any] = {}
     if kind == "partnership":
-        members = []
+        members: list[dict[str, Any]] = []
         for row in page_rows("partnership-memberships", subject=subject, lang=lit):
             members.append(
                 {
@@ -274,4 +276,4 @@ def _number_key(number: str) -> tuple[int, str]:
 
 
 def jsonld(triples: list[ox.Triple]) -> Any:
-    return json.loads(ox.serialize(triples, format=ox.RdfFormat.JSON_LD))
+    return json.loads(write_rdf(triples, ox.RdfFormat.JSON_LD))

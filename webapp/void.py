@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any, Protocol
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, Namespace, URIRef
@@ -30,15 +32,17 @@ WIKIDATA = "http://www.wikidata.org/entity/"
 EU_AUTHORITY = "http://publications.europa.eu/resource/authority/"
 
 
-class DumpFile(Protocol):
-    """What the description says of one downloadable file (webapp.views.dumps.DumpFile)."""
+@dataclass(frozen=True)
+class DumpFile:
+    """One downloadable file of the release."""
 
     name: str
+    path: Path
+    format: str
     media_type: str
     compressed: bool
     size: int
     sha256: str
-    format: str
 
 
 VOID_QUERIES: dict[str, NamedQuery] = folder("void")

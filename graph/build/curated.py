@@ -456,16 +456,17 @@ def _check_dated(check: _Checker, parent: Record, name: str, data: CuratedData, 
         check.problems.append(parent.problem(name, "must be a mapping: {date: YYYY[-MM[-DD]], sources: [...]}"))
         return None
     check.known_fields(sub, (f"{name}.{k}" for k in DATED_FIELDS))
+    date, end = check.date(sub, f"{name}.date", required=True), check.date(sub, f"{name}.end")
     result = {
-        "date": check.date(sub, f"{name}.date", required=True),
-        "end": check.date(sub, f"{name}.end"),
+        "date": date,
+        "end": end,
         "certainty": check.text(sub, f"{name}.certainty"),
         "note": check.text(sub, f"{name}.note"),
         "sources": check.sources(sub, data.sources, f"{name}.sources"),
         "conflicts": _text_list(check, sub, f"{name}.conflicts"),
         "line": sub.line,
     }
-    check.period(sub, result["date"], result["end"], f"{name}.date", f"{name}.end")
+    check.period(sub, date, end, f"{name}.date", f"{name}.end")
     return result
 
 

@@ -17,7 +17,7 @@ from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from graph.build.rdf import Quad
-from graph.formats import DATASET, DUMP_FORMATS
+from graph.formats import DATASET, DUMP_FORMATS, write_rdf
 from graph.release import Release, dump_files, publish
 
 
@@ -34,21 +34,27 @@ def to_oxigraph(term: Node) -> ox.NamedNode | ox.Literal:
     raise TypeError(f"unexpected term in build: {term!r}")
 
 
+def _iri(term: Node) -> ox.NamedNode:
+    """A subject, predicate or graph name: always an IRI in our build."""
+    if not isinstance(term, URIRef):
+        raise TypeError(f"expected an IRI in the build, not {term!r}")
+    return ox.NamedNode(str(term))
+
+
 def sorted_quads(quads: Iterable[Quad]) -> list[Quad]:
     return sorted(quads, key=lambda q: (q[3].n3(), q[0].n3(), q[1].n3(), q[2].n3()))
 
 
 def serialise(quads: list[Quad], prefixes: dict[str, str]) -> dict[str, bytes]:
     """Every dump format as bytes, from quads already in a stable order."""
-    ox_quads = [ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), to_oxigraph(g)) for s, p, o, g in quads]  # type: ignore[arg-type]
+    ox_quads = [ox.Quad(_iri(s), _iri(p), to_oxigraph(o), _iri(g)) for s, p, o, g in quads]
     triples = sorted({(s, p, o) for s, p, o, _ in quads}, key=lambda t: (t[0].n3(), t[1].n3(), t[2].n3()))
-    ox_triples = [ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in triples]  # type: ignore[arg-type]
+    ox_triples = [ox.Triple(_iri(s), _iri(p), to_oxigraph(o)) for s, p, o in triples]
     result = {}
     for fmt in DUMP_FORMATS:
         assert fmt.rdf is not None
         items = ox_quads if fmt.kind == DATASET else ox_triples
-        kwargs = {"prefixes": prefixes} if fmt.rdf in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.JSON_LD) else {}
-        result[fmt.extension] = ox.serialize(items, format=fmt.rdf, **kwargs)
+        result[fmt.extension] = write_rdf(items, fmt.rdf, prefixes if fmt.rdf in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.JSON_LD) else None)
     return result
 
 

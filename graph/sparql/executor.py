@@ -193,12 +193,12 @@ def outcome_of(result: Any, request: QueryRequest, started: float) -> QueryOutco
         names = [v.value if isinstance(v, ox.Variable) else str(v) for v in variables]
         head, truncated = capped(result, request.row_cap)
         rows = list(solution_rows(names, head)) if isinstance(result, ox.QuerySolutions) else head
-        body = serialise_select(names, rows, truncated, request.results_format)  # type: ignore[arg-type]
+        body = serialise_select(names, rows, truncated, request.results_format)
         return QueryOutcome("ok", "select", request.results_format, body, truncated, len(rows), seconds=time.perf_counter() - started)
     if request.graph_format is None:
         return QueryOutcome("not-acceptable", kind="graph")
     triples, truncated = capped(result, request.row_cap)
-    body = serialise_graph(triples, truncated, request.graph_format, request.prefixes)  # type: ignore[arg-type]
+    body = serialise_graph(triples, truncated, request.graph_format, request.prefixes)
     return QueryOutcome("ok", "graph", request.graph_format, body, truncated, len(triples), seconds=time.perf_counter() - started)
 
 
@@ -283,9 +283,14 @@ class QueryExecutor:
         self._spawner.start()
         self._spawns.put(max(1, self.limits.workers) + max(0, self.limits.spares))
         self._started.wait()
-        if self._start_error is not None:
+        error = self._startup_failure()
+        if error is not None:
             self.close()
-            raise self._start_error
+            raise error
+
+    def _startup_failure(self) -> ExecutorError | None:
+        """What stopped the first workers from starting (set by the spawner thread), if anything."""
+        return self._start_error
 
     # -- workers
 

@@ -12,20 +12,23 @@ import io
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import islice
+from typing import TypeVar
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
-from graph.formats import GRAPH_FORMATS
+from graph.formats import GRAPH_FORMATS, write_rdf
 from graph.store.base import Result, Solutions
+
+T = TypeVar("T")
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 TRUNCATED_LINK = "https://w3id.org/uaeu/ontology#truncated"
 
 
-def capped(items: Iterable[object], cap: int) -> tuple[list[object], bool]:
+def capped(items: Iterable[T], cap: int) -> tuple[list[T], bool]:
     """The first `cap` items, and whether there were more."""
-    iterator: Iterator[object] = iter(items)
+    iterator: Iterator[T] = iter(items)
     head = list(islice(iterator, cap))
     return head, next(iterator, None) is not None
 
@@ -141,8 +144,7 @@ def as_text(result: Result, fmt: str) -> str:
     if isinstance(result, bool):
         return json.dumps({"head": {}, "boolean": result}) + "\n" if fmt == "json" else f"{result}\n"
     if not isinstance(result, Solutions):
-        rdf_format = ox.RdfFormat.N_TRIPLES if fmt == "ntriples" else ox.RdfFormat.TURTLE
-        return ox.serialize(result, format=rdf_format).decode("utf-8")
+        return write_rdf(result, ox.RdfFormat.N_TRIPLES if fmt == "ntriples" else ox.RdfFormat.TURTLE).decode("utf-8")
     names = result.variables
     if fmt in ("json", "csv"):
         return serialise_select(names, result, False, fmt).decode("utf-8") + ("\n" if fmt == "json" else "")
@@ -158,9 +160,8 @@ def as_text(result: Result, fmt: str) -> str:
 
 
 def serialise_graph(triples: list[ox.Triple], truncated: bool, fmt: str, prefixes: dict[str, str]) -> bytes:
-    rdf_format = next(f.rdf for f in GRAPH_FORMATS if f.name == fmt)
-    kwargs = {"prefixes": prefixes} if fmt in ("turtle", "jsonld", "rdfxml") else {}
-    body = ox.serialize(triples, format=rdf_format, **kwargs)
+    rdf_format = next(f.rdf for f in GRAPH_FORMATS if f.name == fmt and f.rdf is not None)
+    body = write_rdf(triples, rdf_format, prefixes if fmt in ("turtle", "jsonld", "rdfxml") else None)
     if truncated and fmt in ("turtle", "ntriples"):
         body += f"# truncated: only the first {len(triples)} triples are shown\n".encode()
     if truncated and fmt == "rdfxml":

@@ -16,7 +16,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from graph.release import Release, dump_path
-from graph.store.base import Bindings, GraphStore, QueryError, Result, Solutions
+from graph.store.base import Bindings, GraphStore, QueryError, Result, Solutions, Term
 
 
 def load_store(dumps: Path) -> ox.Store:
@@ -72,7 +72,7 @@ class EmbeddedStore(GraphStore):
         return cls(store, kind="disk", report=report, base=base)
 
     def query(self, query: str, bindings: Bindings | None = None, *, default_graphs: Sequence[str] = (), named_graphs: Sequence[str] = ()) -> Result:
-        substitutions = {ox.Variable(name.lstrip("?$")): term for name, term in (bindings or {}).items()}
+        substitutions: dict[ox.Variable, Term | ox.Triple] = {ox.Variable(name.lstrip("?$")): term for name, term in (bindings or {}).items()}
         options: dict[str, Any] = {}
         if default_graphs:
             options["default_graph"] = [ox.NamedNode(g) for g in default_graphs]

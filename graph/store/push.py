@@ -38,6 +38,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from SPARQLWrapper import DIGEST, POST, SPARQLWrapper
 
+from graph.formats import write_rdf
 from graph.release import Release
 from graph.store.remote import MANIFEST_GRAPH, NS, P_GRAPH, P_ID, P_REPORT, RELEASE_NODE, UNION_GRAPH, RemoteStore, translate_error
 from graph.store.sparql_text import serialise_iri, serialise_term
@@ -109,7 +110,7 @@ def read_release(build_dir: Path) -> tuple[dict[str, object], dict[str, bytes], 
         if not isinstance(quad.graph_name, ox.NamedNode):
             raise ValueError(f"{release.dump('nq')}: a quad outside a named graph; push expects every quad in a source graph")
         by_graph[quad.graph_name.value].append(ox.Triple(quad.subject, quad.predicate, quad.object))
-    graphs = {name: ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) for name, triples in sorted(by_graph.items())}
+    graphs = {name: write_rdf(triples, ox.RdfFormat.N_TRIPLES) for name, triples in sorted(by_graph.items())}
     return dict(release.report), graphs, release.dump("nt").read_bytes()
 
 
@@ -179,7 +180,7 @@ class Pusher:
             for name, body in graphs.items():
                 target = ox.NamedNode(staging[name])
                 quads += [ox.Quad(t.subject, t.predicate, t.object, target) for t in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
-            self.post_quads(ox.serialize(quads, format=ox.RdfFormat.N_QUADS))
+            self.post_quads(write_rdf(quads, ox.RdfFormat.N_QUADS))
             return
         self.put_graph(staging[UNION_GRAPH], union)
         for name, body in graphs.items():

@@ -164,9 +164,9 @@ class RemoteStore(GraphStore):
             except SyntaxError as err:
                 raise StoreError(f"unreadable triples from {self.endpoint} ({content_type}): {err}") from None
         body, content_type = self._send(text, JSON)
-        fmt = ox.QueryResultsFormat.XML if "xml" in content_type else ox.QueryResultsFormat.JSON
+        results_format = ox.QueryResultsFormat.XML if "xml" in content_type else ox.QueryResultsFormat.JSON
         try:
-            result = ox.parse_query_results(body, format=fmt)
+            result = ox.parse_query_results(body, format=results_format)
             if isinstance(result, ox.QueryBoolean):
                 return bool(result)
             names = [v.value for v in result.variables]
@@ -187,7 +187,10 @@ class RemoteStore(GraphStore):
         for attempt in range(MANIFEST_ATTEMPTS):
             body, _ = self._send(text, JSON)
             release_id, graphs, report, torn = None, [], None, False
-            for solution in ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON):  # type: ignore[union-attr]
+            solutions = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+            if not isinstance(solutions, ox.QuerySolutions):
+                raise StoreError(f"{self.endpoint} answered the manifest query with a boolean")
+            for solution in solutions:
                 predicate, value = solution["p"], solution["o"]
                 if predicate is None or value is None:
                     torn = True

@@ -38,6 +38,7 @@ _TOKENS = re.compile(
   | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
   | (?P<iri><[^<>"{}|^`\\\s]*>)
   | (?P<var>[?$][A-Za-z0-9_]+)
+  | (?P<pname>(?:[A-Za-z][A-Za-z0-9_.-]*)?:[A-Za-z0-9_:%.-]*)
   | (?P<open>\{)
   | (?P<close>\})
   | (?P<word>[A-Za-z_][A-Za-z0-9_-]*)
@@ -52,7 +53,10 @@ def serialise_iri(value: str) -> str:
     """`<iri>`, refusing anything that could break out of the IRI token."""
     if not value or _BAD_IRI.search(value):
         raise QueryError(f"not a valid IRI to bind: {value!r}")
-    ox.NamedNode(value)  # the full IRI grammar check
+    try:
+        ox.NamedNode(value)  # the full IRI grammar check
+    except ValueError as err:
+        raise QueryError(f"not a valid IRI to bind: {value!r} ({err})") from None
     return f"<{value}>"
 
 
@@ -100,7 +104,7 @@ def _significant(text: str) -> Iterator[re.Match[str]]:
 
 
 def keywords(text: str) -> set[str]:
-    """The upper-cased bare words of a query, outside strings, IRIs and comments."""
+    """The upper-cased bare words of a query, outside strings, IRIs, prefixed names and comments."""
     return {m.group().upper() for m in _significant(text) if m.lastgroup == "word"}
 
 

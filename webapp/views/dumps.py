@@ -21,22 +21,9 @@ from graph.formats import DOCUMENT_FORMATS, DUMP_FORMATS, GZIP, HTML, by_extensi
 from graph.release import Release, dump_extension
 from webapp.plumbing import negotiate, not_acceptable, page_or_json, page_routes
 from webapp.resources import Resources, public_url, resources
-from webapp.void import CC_BY, dataset_counts, describe
+from webapp.void import CC_BY, DumpFile, dataset_counts, describe
 
 dumps = Blueprint("dumps", __name__)
-
-
-@dataclass(frozen=True)
-class DumpFile:
-    """One downloadable file of the release."""
-
-    name: str
-    path: Path
-    format: str
-    media_type: str
-    compressed: bool
-    size: int
-    sha256: str
 
 
 @dataclass(frozen=True)
@@ -154,7 +141,7 @@ def void(extension: str | None = None) -> Response:
         body = graph.serialize(format="turtle")
         response = Response(render_template("ld/void.html", turtle=body, counts=served.counts, release=served.release, lang="en"), mimetype="text/html")
     else:
-        response = Response(graph.serialize(format=fmt.rdflib, encoding="utf-8"), content_type=fmt.content_type)
+        response = Response(graph.serialize(format=fmt.rdflib or "turtle", encoding="utf-8"), content_type=fmt.content_type)
     if extension is None:
         response.vary.add("Accept")
     return response

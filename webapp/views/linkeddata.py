@@ -149,6 +149,8 @@ def ontology(extension: str | None = None) -> Response:
     lang, remember = choose_lang()
     terms: dict[str, dict[str, Any]] = {}
     for triple in triples:
+        if isinstance(triple.subject, ox.Triple):
+            continue  # no quoted triples in the ontology
         s, p, o = triple.subject.value, triple.predicate.value, triple.object
         entry = terms.setdefault(s, {"iri": s, "id": s.rpartition("#")[2] if "#" in s else "", "labels": {}, "definitions": {}, "facts": []})
         if p in ("http://www.w3.org/2000/01/rdf-schema#label", "http://purl.org/dc/terms/title") and isinstance(o, ox.Literal):

@@ -38,7 +38,7 @@ def embed_context(iri: str, lang: str = "en") -> dict[str, Any] | None:
     (and for a country without partners). Offered to templates as `map_embed_for(iri, lang)`, so the
     linked-data pages embed the map without importing this module."""
     if iri.startswith(f"{base()}id/partnership/"):
-        query = {"partnership": iri.rsplit("/", 1)[-1]}
+        query: dict[str, Any] = {"partnership": iri.rsplit("/", 1)[-1]}
         known = iri in map_data("en").partnerships
     elif iri.startswith(str(COUNTRY)):
         query = {"country": iri.rsplit("/", 1)[-1]}

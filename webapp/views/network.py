@@ -59,6 +59,8 @@ network = Blueprint("network", __name__)
 EXTRA_PARAMETERS = {"format", "part", "radius", "query", "from", "to"}
 PARAMETER_NAMES = {*NetworkOptions.__dataclass_fields__, "role", "partner_type", "theme", "partnership", "as-of", "partner-type"}
 CSV_PARTS = ("nodes", "edges")
+#: The example the API index links to (`from` is a Python keyword, so the parameters go as a mapping).
+PATH_EXAMPLE: dict[str, Any] = {"from": "tallinn-city", "to": "sofia-municipality"}
 #: The roles a form offers: the aliases first (what most people mean), then each role.
 ROLE_CHOICES = tuple(ROLE_ALIASES)
 FIRST_YEAR = 2016  # the Pact of Amsterdam; the slider starts here unless the data starts earlier
@@ -114,7 +116,8 @@ def _attachment(body: bytes | str, content_type: str, filename: str, inline: boo
     return response
 
 
-def _csv_zip(name: str, csv_pair: tuple[str, str], meta: dict[str, Any]) -> bytes:
+def _csv_zip(name: str, csv_pair: bytes | tuple[str, str], meta: dict[str, Any]) -> bytes:
+    assert isinstance(csv_pair, tuple), "a CSV export is a (nodes, edges) pair"
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(f"{name}.nodes.csv", csv_pair[0])
@@ -168,7 +171,7 @@ def api_index() -> Response:
         "endpoints": {
             **{kind: url_for("network.api_network", kind=kind) for kind in KINDS},
             "ego": url_for("network.api_ego", entity="sofia-municipality"),
-            "path": url_for("network.api_path", **{"from": "tallinn-city", "to": "sofia-municipality"}),
+            "path": url_for("network.api_path", **PATH_EXAMPLE),
             "from-query": url_for("network.api_from_query"),
             "page": url_for("network.page"),
         },
@@ -211,7 +214,7 @@ def api_ego(entity: str) -> Response:
         raise NetworkOptionError("radius: must be between 0 and 5")
     exported, meta, centre = _ego_export(data, options, entity, radius, fmt)
     name = _filename(options, f"uaeu-ego-{centre.rsplit('/', 1)[-1]}-{options.kind}-r{radius}")
-    return _serve(exported, fmt, name, lambda: _csv_zip(name, exported, meta))  # type: ignore[arg-type]
+    return _serve(exported, fmt, name, lambda: _csv_zip(name, exported, meta))
 
 
 @network.get("/api/network/path")
@@ -292,7 +295,7 @@ def api_from_query() -> Response:
         return built
     exported = built.export(fmt)
     name = "uaeu-query-network"
-    response = _serve(exported, fmt, name, lambda: _csv_zip(name, exported, built.network.meta))  # type: ignore[arg-type]
+    response = _serve(exported, fmt, name, lambda: _csv_zip(name, exported, built.network.meta))
     response.headers["X-Truncated"] = "true" if built.truncated else "false"
     return response
 
@@ -308,7 +311,7 @@ def kind_layout(data: NetworkData, kind: str) -> dict[str, tuple[float, float]]:
     or a filter changes, so the eye can follow what appeared and what went away.
     """
     broadest = build_network(data, NetworkOptions(kind=kind, roles=("all",), evidence=("all",)))
-    return spring_positions(broadest.graph)  # type: ignore[return-value]
+    return spring_positions(broadest.graph)
 
 
 def _number(value: Any) -> Any:

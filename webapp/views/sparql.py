@@ -140,10 +140,10 @@ def post() -> Any:
         form = _strict_params(request.get_data(), "request body")
         if "update" in form:
             return _text(403, "SPARQL Update is not allowed: this endpoint is read-only")
-        query = _one_query(form, url_params)
-        if query is None:
+        form_query = _one_query(form, url_params)
+        if form_query is None:
             return _text(400, "a POST form needs a 'query' field (SPARQL 1.1 Protocol)")
-        return _run(query, form.get("default-graph-uri", []), form.get("named-graph-uri", []))
+        return _run(form_query, form.get("default-graph-uri", []), form.get("named-graph-uri", []))
     return _text(415, f"unsupported Content-Type {mimetype or '(none)'}: use application/sparql-query or application/x-www-form-urlencoded")
 
 
@@ -265,7 +265,7 @@ def _service_description() -> Response:
     if fmt is None:
         return _text(406, f"the Service Description is available as: {', '.join(f.media_type for f in SD_FORMATS)}")
     graph = service_description_graph(public_url() + "sparql", executor().graphs, base())
-    return Response(graph.serialize(format=fmt.rdflib, encoding="utf-8"), content_type=fmt.content_type)
+    return Response(graph.serialize(format=fmt.rdflib or "turtle", encoding="utf-8"), content_type=fmt.content_type)
 
 
 def _editor(query: str | None) -> str:
