@@ -3,7 +3,7 @@
 Why synthetic: the real graph has ~13k triples; to see how the store, the endpoint and the network
 code grow we need 10x and 100x that, shaped like the real data (the same classes, properties,
 named graphs per source and vocabularies, partnerships of 15-30 partners with a few popular hubs).
-The output goes through the project's own dump writer (`graph.build.dumps`), so a synthetic build folder
+The output goes through the project's own dump writer (`graph.builder.dumps`), so a synthetic build folder
 is served by `uaeu serve --build` exactly like a real one. The gallery's default IRIs
 (digital-transition, sofia-municipality, dt-2nd-sofia-2017, place sofia, the SDA source) exist, so
 every gallery query has rows to find.
@@ -19,9 +19,9 @@ from typing import Any
 
 from rdflib import Literal, URIRef
 
-from graph.build.dumps import release_id, serialise, sorted_quads, write_release
-from graph.build.model import load_model
-from graph.build.rdf import Quad
+from graph.builder.dumps import release_id, serialise, sorted_quads, write_release
+from graph.builder.model import load_model
+from graph.builder.rdf import Quad
 from graph.config import DEFAULT_BASE, PROJECT_ROOT
 from graph.namespaces import COUNTRY, CV, DCTERMS, FOAF, ORG, RDF, RDFS, SCHEMA, SKOS, TIME, WIKIDATA, XSD, Minter, prefixes
 
@@ -53,7 +53,7 @@ TO_BG = str.maketrans("abdefgiklmnoprstuvz", "абдефгиклмнопрсту
 
 @dataclass
 class Sink:
-    """Collects quads like graph.build.rdf.QuadSink, and counts distinct triples (the union) as it goes."""
+    """Collects quads like graph.builder.rdf.QuadSink, and counts distinct triples (the union) as it goes."""
 
     mint: Minter
     quads: set[Quad] = field(default_factory=set)

@@ -15,7 +15,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from graph.build.pipeline import Built, build
+from graph.builder.pipeline import Built, build
 from graph.config import PROJECT_ROOT, Settings
 from graph.store import GraphStore
 from graph.store.embedded import EmbeddedStore, load_store

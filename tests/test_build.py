@@ -11,7 +11,7 @@ import pyoxigraph as ox
 import rdflib
 from rdflib import Dataset, Graph, URIRef
 
-from graph.build.pipeline import Built, build
+from graph.builder.pipeline import Built, build
 from graph.config import Settings
 from graph.release import Release
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.build.pipeline import Built
+from graph.builder.pipeline import Built
 from graph.queries import EXAMPLES_DIR
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from graph.build.coverage import coverage_markdown, coverage_rows
-from graph.build.pipeline import Built
+from graph.builder.coverage import coverage_markdown, coverage_rows
+from graph.builder.pipeline import Built
 from graph.config import PROJECT_ROOT
 from tests.conftest import ID, select
 from webapp.cli import main

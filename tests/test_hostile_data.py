@@ -24,8 +24,8 @@ from typing import Any
 import pytest
 
 from graph import release as release_module
-from graph.build import readers
-from graph.build.readers import read_yaml_list
+from graph.builder import readers
+from graph.builder.readers import read_yaml_list
 from graph.config import PROJECT_ROOT
 from graph.problems import CuratedDataError
 from tests.test_bad_input import _line_of_row, _rows, _set_cell, _snapshot, _write_rows, _yaml_line

@@ -3,7 +3,7 @@
 
 - `graph` never imports Flask (nor werkzeug): it is the library under the web app and the CLI.
 - The serving layers, `graph.store` and `graph.sparql` (what a query worker loads), never import
-  the build (`graph.build`, PyYAML, pySHACL): serving a release needs none of the curated-data code.
+  the build (`graph.builder`, PyYAML, pySHACL): serving a release needs none of the curated-data code.
 - `graph.network` and `graph.map` read through the store, so they do not need the build either.
 - The `uaeu` command's own import loads neither Flask nor the build: every query worker of
   `uaeu serve` re-imports it as its main module.
@@ -21,7 +21,7 @@ import pytest
 import graph
 from graph.config import PROJECT_ROOT
 
-BUILD = ("graph.build", "yaml", "pyshacl")
+BUILD = ("graph.builder", "yaml", "pyshacl")
 FLASK = ("flask", "werkzeug")
 
 
@@ -64,11 +64,11 @@ def test_a_query_worker_loads_no_build_and_no_web_framework() -> None:
 
 def test_the_build_is_a_layer_of_its_own() -> None:
     """The build may use the kernel, never the serving layers or the web app."""
-    loaded = loaded_after("import graph.build.pipeline, graph.build.gazetteer, graph.build.coverage")
+    loaded = loaded_after("import graph.builder.pipeline, graph.builder.gazetteer, graph.builder.coverage")
     assert offending(loaded, ("graph.store", "graph.sparql", "graph.network", "graph.map", "webapp", *FLASK)) == []
 
 
 def test_the_package_list_covers_every_graph_module() -> None:
     """A new module under graph/ is imported by the checks above without being listed."""
-    assert {m.split(".")[1] for m in graph_modules() if m.count(".") >= 1} >= {"build", "store", "sparql", "queries", "network", "map", "release", "config"}
+    assert {m.split(".")[1] for m in graph_modules() if m.count(".") >= 1} >= {"builder", "store", "sparql", "queries", "network", "map", "release", "config"}
     assert graph.__version__

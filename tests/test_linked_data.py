@@ -21,7 +21,7 @@ from flask.testing import FlaskClient
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, RDF
 
-from graph.build.pipeline import build
+from graph.builder.pipeline import build
 from graph.config import PROJECT_ROOT, Settings
 from tests.conftest import BASE, ID, select
 from tests.helpers import close_app, make_app

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from graph.build.coverage import identifier_status
-from graph.build.gazetteer import match, names_of, normalise, verify
-from graph.build.pipeline import Built
+from graph.builder.coverage import identifier_status
+from graph.builder.gazetteer import match, names_of, normalise, verify
+from graph.builder.pipeline import Built
 from graph.map.shapes import Polygon, country_point, distance_km, inside, load_country_shapes, numeric_codes, shapes_file
 
 #: The map's own shapes (Natural Earth 1:50m, npm `world-atlas`) are a little coarse on coasts,

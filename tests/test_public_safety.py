@@ -26,7 +26,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from graph.build.pipeline import Built
+from graph.builder.pipeline import Built
 from tests.helpers import close_app, make_app
 from tests.servers import start_server
 from webapp.resources import resources

@@ -14,8 +14,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from graph.build.dumps import write_release
-from graph.build.pipeline import Built, build
+from graph.builder.dumps import write_release
+from graph.builder.pipeline import Built, build
 from graph.config import PROJECT_ROOT, Settings
 from graph.release import Release
 from graph.store import QueryError, StoreUnavailable

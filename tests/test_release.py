@@ -30,7 +30,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL
 
 import graph.release as release_module
-from graph.build.pipeline import Built, build
+from graph.builder.pipeline import Built, build
 from graph.config import PROJECT_ROOT, Settings
 from graph.problems import CuratedDataError
 from graph.release import Release, folder_name

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.build.pipeline import Built
+from graph.builder.pipeline import Built
 from graph.store.push import endpoints_for, push
 from tests.backends import oxigraph_server
 from tests.servers import start_server

@@ -19,7 +19,7 @@ from flask.testing import FlaskClient
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
-from graph.build.pipeline import Built
+from graph.builder.pipeline import Built
 from tests.helpers import close_app, make_app
 from webapp.resources import resources
 

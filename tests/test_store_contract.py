@@ -16,7 +16,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from graph.build.pipeline import Built
+from graph.builder.pipeline import Built
 from graph.queries import NamedQuery, example_queries, named
 from graph.store import GraphStore, QueryError, Row, Solutions
 from graph.store.embedded import EmbeddedStore

@@ -1,7 +1,7 @@
 """`uaeu`: the one command. Each verb is a thin door onto a library function:
 
-    build     graph.build.pipeline.build          validate  graph.build.pipeline.assemble
-    report    graph.build.coverage                places    graph.build.gazetteer
+    build     graph.builder.pipeline.build          validate  graph.builder.pipeline.assemble
+    report    graph.builder.coverage                places    graph.builder.gazetteer
     query     graph.store (embedded) + graph.sparql.results.as_text
     network   graph.network                       push      graph.store.push
     serve     webapp.app.create_app under waitress
@@ -101,7 +101,7 @@ def _credentials(args: argparse.Namespace) -> tuple[str | None, str | None] | in
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from graph.build.pipeline import build
+    from graph.builder.pipeline import build
 
     settings = _settings(args)
     started = time.perf_counter()
@@ -126,7 +126,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from graph.build.pipeline import assemble
+    from graph.builder.pipeline import assemble
 
     try:
         built = assemble(_settings(args))
@@ -139,8 +139,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Print the coverage table (the README's data section is pasted from it) and/or the identifier table."""
-    from graph.build.coverage import coverage_markdown, coverage_rows, identifier_status, identifiers_markdown
-    from graph.build.pipeline import read_checked
+    from graph.builder.coverage import coverage_markdown, coverage_rows, identifier_status, identifiers_markdown
+    from graph.builder.pipeline import read_checked
 
     try:
         data = read_checked(_settings(args))
@@ -157,7 +157,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_places(args: argparse.Namespace) -> int:
     """Match the cities of places.csv against the GeoNames extract; with --write, fill the matched rows."""
-    from graph.build.gazetteer import match_places_file
+    from graph.builder.gazetteer import match_places_file
 
     path = Path(args.places) if args.places else _settings(args).data_dir / "places.csv"
     try:

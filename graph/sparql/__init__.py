@@ -7,5 +7,5 @@
 - `remote`: the same guard, fairness and serialisers in front of a `GraphStore` elsewhere (a remote server);
 - `results`: result writers that stop at the row cap and say so in every format.
 
-It never imports `graph.build`: a worker loads the release's dumps, not the curated data.
+It never imports `graph.builder`: a worker loads the release's dumps, not the curated data.
 """

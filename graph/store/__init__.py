@@ -7,7 +7,7 @@
 Callers get the same rows, booleans and triples from each, the same default-graph semantics
 (the union of the release's graphs, each triple once), and two error types to handle:
 `QueryError` (the caller's query) and `StoreUnavailable` (try again later: HTTP 503).
-`push` writes a release to a SPARQL server. Nothing here imports `graph.build`, and the backends
+`push` writes a release to a SPARQL server. Nothing here imports `graph.builder`, and the backends
 are imported when asked for, so a query worker that needs only `load_store` loads no HTTP client.
 """
 

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
-from graph.build.rdf import Quad
+from graph.builder.rdf import Quad
 from graph.formats import DATASET, DUMP_FORMATS, write_rdf
 from graph.release import Release, dump_files, publish
 

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from graph.build.curated import CuratedData
+from graph.builder.curated import CuratedData
 from graph.vocabulary import EU_BODY_KINDS, MEMBER_ROLES
-
 
 
 def coverage_rows(data: CuratedData) -> list[dict[str, Any]]:

@@ -110,7 +110,7 @@ def _read_bytes(path: Path, shown: str) -> bytes:
             os.close(fd)
             raise _refuse(
                 shown,
-                f"is {info.st_size:,} bytes; a curated file may be at most {MAX_FILE_BYTES:,} bytes (MAX_FILE_BYTES in graph/build/readers.py)",
+                f"is {info.st_size:,} bytes; a curated file may be at most {MAX_FILE_BYTES:,} bytes (MAX_FILE_BYTES in graph/builder/readers.py)",
             )
         with os.fdopen(fd, "rb") as stream:
             data = stream.read(MAX_FILE_BYTES + 1)
@@ -168,7 +168,7 @@ def read_csv(path: Path, shown: str, columns: list[str]) -> list[Record]:
             if not row or all(not cell.strip() for cell in row):
                 continue
             if len(records) + len(problems) == MAX_RECORDS:
-                raise CuratedDataError([Problem(shown, line, None, f"more than {MAX_RECORDS:,} records in one file (MAX_RECORDS in graph/build/readers.py)")])
+                raise CuratedDataError([Problem(shown, line, None, f"more than {MAX_RECORDS:,} records in one file (MAX_RECORDS in graph/builder/readers.py)")])
             if len(row) != len(columns):
                 problems.append(Problem(shown, line, None, f"expected {len(columns)} columns, found {len(row)} (check quoting of commas)"))
                 continue
@@ -222,7 +222,7 @@ class _LineLoader(yaml.SafeLoader):
             )
         self._nodes += 1
         if self._nodes > MAX_YAML_NODES:
-            raise _Refused(f"more than {MAX_YAML_NODES:,} YAML values in one file (MAX_YAML_NODES in graph/build/readers.py)", event.start_mark)
+            raise _Refused(f"more than {MAX_YAML_NODES:,} YAML values in one file (MAX_YAML_NODES in graph/builder/readers.py)", event.start_mark)
         self._depth += 1
         try:
             if self._depth > MAX_YAML_DEPTH:
@@ -339,7 +339,7 @@ def read_yaml_list(path: Path, shown: str) -> list[Record]:
         raise CuratedDataError([Problem(shown, 1, None, "the file must be a YAML list of records (each starting with '- id: ...')")])
     if len(document) > MAX_RECORDS:
         raise CuratedDataError(
-            [Problem(shown, document.item_lines[MAX_RECORDS], None, f"more than {MAX_RECORDS:,} records in one file (MAX_RECORDS in graph/build/readers.py)")]
+            [Problem(shown, document.item_lines[MAX_RECORDS], None, f"more than {MAX_RECORDS:,} records in one file (MAX_RECORDS in graph/builder/readers.py)")]
         )
     records: list[Record] = []
     problems: list[Problem] = []

@@ -18,10 +18,8 @@ the tests (every stored id is checked again against the dataset).
 
 from __future__ import annotations
 
-import argparse
 import csv
 import io
-import sys
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field

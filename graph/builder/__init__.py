@@ -1,4 +1,7 @@
-"""The build: curated data -> checks -> RDF -> SHACL -> an immutable release (dumps, report).
+"""The builder: curated data -> checks -> RDF -> SHACL -> an immutable release (dumps, report).
+
+(Named `builder`, not `build`: tools take a folder called build/ for generated output and skip it,
+and the project's own build/ folder is where releases are written.)
 
 `pipeline.build(settings)` runs it all; the modules follow the data: `readers` (files, with line
 numbers and hostile-input limits) -> `curated` (records checked against the vocabularies) ->

@@ -14,10 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from graph.builder.readers import LineDict, LineList, Record, character_problems, nested_line, read_csv, read_yaml_list
 from graph.dates import DateFormatError, earliest_and_latest, ends_before_start, parse_partial_date
-from graph.vocabulary import VOCABULARIES
 from graph.problems import CuratedDataError, Problem, display_path
-from graph.build.readers import LineDict, LineList, Record, character_problems, nested_line, read_csv, read_yaml_list
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 MEMBERSHIP_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*--[a-z0-9]+(-[a-z0-9]+)*$")

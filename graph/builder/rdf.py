@@ -13,10 +13,10 @@ from typing import Any
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
-from graph.build.curated import CuratedData
+from graph.builder.curated import CuratedData
+from graph.builder.readers import Record
 from graph.dates import date_literal, instant_property
 from graph.namespaces import COUNTRY, CV, DCTERMS, FOAF, ORG, RDF, RDFS, SCHEMA, SKOS, TIME, WIKIDATA, XSD, Minter
-from graph.build.readers import Record
 from graph.vocabulary import MEMBER_ROLES
 
 Quad = tuple[Node, Node, Node, URIRef]

@@ -8,11 +8,10 @@ from typing import Any
 from rdflib import Graph
 from rdflib.namespace import RDF
 
-from graph.build.coverage import coverage_markdown, coverage_rows, identifier_status, identifiers_markdown
-from graph.build.curated import CuratedData
+from graph.builder.coverage import coverage_markdown, coverage_rows, identifier_status, identifiers_markdown
+from graph.builder.curated import CuratedData
 from graph.namespaces import Minter, prefixes
 from graph.vocabulary import WEAK_EVIDENCE
-
 
 
 def _curie(iri: str, base: str) -> str:

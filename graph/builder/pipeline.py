@@ -8,17 +8,17 @@ from typing import Any
 
 from rdflib import Graph, URIRef
 
+from graph.builder.curated import CuratedData, load_curated
+from graph.builder.dumps import release_id, serialise, sorted_quads
+from graph.builder.model import load_model, load_shapes, notations
+from graph.builder.rdf import Quad, build_quads
+from graph.builder.report import build_report, report_markdown
+from graph.builder.shacl import shacl_violations, violations_as_problems
 from graph.config import PROJECT_ROOT, Settings
-from graph.build.curated import CuratedData, load_curated
-from graph.build.dumps import release_id, serialise, sorted_quads
-from graph.build.model import load_model, load_shapes, notations
 from graph.namespaces import OWL, Minter, prefixes
 from graph.problems import CuratedDataError
-from graph.vocabulary import VOCABULARIES
-from graph.build.rdf import Quad, build_quads
 from graph.release import SUMS, Release, dump_files, publish, report_bytes
-from graph.build.report import build_report, report_markdown
-from graph.build.shacl import shacl_violations, violations_as_problems
+from graph.vocabulary import VOCABULARIES
 
 
 @dataclass
