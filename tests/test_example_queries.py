@@ -33,7 +33,7 @@ def store_runner(store: GraphStore) -> Runner:
 
     def run(name: str, **bindings: ox.NamedNode | ox.Literal) -> Rows:
         query = next(q for q in example_queries() if q.name == name)
-        solutions = query.run(store, bindings)
+        solutions = store.run(query, bindings)
         assert isinstance(solutions, Solutions)
         return [{n: term.value for n, term in row.items()} for row in solutions]
 

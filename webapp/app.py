@@ -83,6 +83,7 @@ def create_app(
     install(app, served)
     plumbing.install(app)
 
+    from webapp.links import kind_of, local_url
     from webapp.search import LabelIndex
     from webapp.views import BLUEPRINTS
     from webapp.views.dumps import prepare
@@ -92,7 +93,7 @@ def create_app(
         app.register_blueprint(blueprint)
     # Work proportional to the data, once per release: the label index, the dumps listing and VoID counts.
     with app.app_context():
-        served.labels = LabelIndex.build(store, settings.base)
+        served.labels = LabelIndex.build(store, settings.base, local_url, kind_of)
         served.served = prepare(served)
     # The partner network's default networks and layouts are built in the background, so the
     # server answers at once and the first /network request finds them ready.

@@ -62,7 +62,7 @@ def run_page_query(name: str, **bindings: ox.NamedNode | ox.Literal) -> Result:
     """Run one named page query with bound values; counts queries per request (see the tests)."""
     query = PAGE_QUERIES[name]
     g.ld_queries = getattr(g, "ld_queries", 0) + 1
-    return query.run(store(), bindings)
+    return store().run(query, bindings)
 
 
 def page_rows(name: str, **bindings: ox.NamedNode | ox.Literal) -> list[dict[str, Any]]:

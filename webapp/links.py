@@ -12,13 +12,12 @@ from flask import Response, request
 
 from graph.namespaces import COUNTRY, prefixes
 from webapp.resources import base, public_url, resources
+from webapp.wording import UI_LANGUAGES
 
 #: The kinds of things under {base}id/{kind}/{slug}.
 INSTANCE_TYPES = ("partnership", "organisation", "place", "person", "event", "membership", "action", "action-plan", "source", "period", "instant", "milestone")
 SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 LANG = re.compile(r"^[a-z]{2,3}$")
-#: The languages the interface is written in (labels in other languages still show).
-UI_LANGUAGES = ["en", "bg"]
 
 
 def curie(iri: str) -> str:

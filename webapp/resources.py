@@ -23,7 +23,7 @@ from webapp.settings import AppSettings
 if TYPE_CHECKING:
     from graph.map import MapData
     from webapp.search import LabelIndex
-    from webapp.views.dumps import Served
+    from webapp.void import Served
 
 KEY = "uaeu"
 

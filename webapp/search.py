@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,7 +12,10 @@ import pyoxigraph as ox
 
 from graph.queries import named
 from graph.store import GraphStore
-from webapp.links import UI_LANGUAGES, kind_of, local_url
+from webapp.wording import UI_LANGUAGES
+
+#: Where an entry links (an IRI -> a URL, or None when this server shows no page for it), and what kind of thing it is.
+Linker = Callable[[str], str | None]
 
 
 def fold(text: str) -> str:
@@ -28,8 +32,8 @@ class LabelIndex:
     entries: list[tuple[str, str, str, str, str]]  # (folded label, label, lang, iri, kind)
 
     @classmethod
-    def build(cls, store: GraphStore, base: str) -> LabelIndex:
-        """One query over the whole release (call it in an app context: links are made under the public URL)."""
+    def build(cls, store: GraphStore, base: str, link: Linker, kind_of: Callable[[str], str]) -> LabelIndex:
+        """One query over the whole release; things the server has no page for are left out."""
         languages: set[str] = set(UI_LANGUAGES)
         entries: list[tuple[str, str, str, str, str]] = []
         seen: set[tuple[str, str]] = set()
@@ -38,7 +42,7 @@ class LabelIndex:
             lang = label.language or "" if isinstance(label, ox.Literal) else ""
             if lang:
                 languages.add(lang)
-            if (item, label.value) in seen or local_url(item) is None or item.startswith(base + "graph/"):
+            if (item, label.value) in seen or link(item) is None or item.startswith(base + "graph/"):
                 continue
             seen.add((item, label.value))
             entries.append((fold(label.value), label.value, lang, item, kind_of(item)))
@@ -64,6 +68,6 @@ class LabelIndex:
                 rank = 3
             current = best.get(iri)
             if current is None or (rank, position) < current[:2]:
-                best[iri] = (rank, position, {"iri": iri, "url": local_url(iri), "label": label, "lang": lang, "kind": kind})
+                best[iri] = (rank, position, {"iri": iri, "label": label, "lang": lang, "kind": kind})
         ranked = sorted(best.values(), key=lambda item: item[:2])
         return [item[2] for item in ranked[:limit]]

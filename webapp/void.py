@@ -45,6 +45,18 @@ class DumpFile:
     sha256: str
 
 
+@dataclass(frozen=True)
+class Served:
+    """The release being served: its identifier, date, files and its VoID/DCAT description."""
+
+    release: str
+    issued: dt.date
+    files: tuple[DumpFile, ...]
+    sums: Path | None
+    counts: dict[str, int]
+    description: Graph
+
+
 VOID_QUERIES: dict[str, NamedQuery] = folder("void")
 
 

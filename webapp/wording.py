@@ -147,6 +147,10 @@ ORDER = [
 LAST = ["skos:note", "skos:historyNote", "uaeu:conflict", "dct:source", "rdfs:label"]
 
 
+#: The languages the interface is written in (labels in other languages still show).
+UI_LANGUAGES = list(UI)
+
+
 def ui(lang: str) -> dict[str, str]:
     return {**UI["en"], **UI.get(lang, {})}
 

@@ -23,14 +23,10 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from graph.config import PROJECT_ROOT
-
-if TYPE_CHECKING:
-    from graph.store.base import GraphStore, Result
 
 QUERIES_DIR = Path(__file__).resolve().parent
 EXAMPLES_DIR = PROJECT_ROOT / "ontology" / "queries"
@@ -89,10 +85,6 @@ class NamedQuery:
         names = " ".join(f"?{name}" for name in self.defaults)
         values = " ".join(str(term) for term in self.defaults.values())
         return f"{self.text.rstrip()}\nVALUES ({names}) {{ ({values}) }}\n"
-
-    def run(self, store: GraphStore, overrides: Mapping[str, ox.NamedNode | ox.Literal] | None = None) -> Result:
-        """The answer on `store`, with the header's bindings (and `overrides`)."""
-        return store.query(self.text, self.bindings(overrides))
 
 
 def example_queries(folder: Path = EXAMPLES_DIR) -> list[NamedQuery]:

@@ -14,7 +14,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from graph.queries import named
+from graph.queries import NamedQuery, named
 
 Term = ox.NamedNode | ox.Literal | ox.BlankNode
 Row = dict[str, Term]
@@ -66,6 +66,10 @@ class GraphStore(abc.ABC):
     def query(self, query: str, bindings: Bindings | None = None, *, default_graphs: Sequence[str] = (), named_graphs: Sequence[str] = ()) -> Result:
         """Any query form, answered by its form. `default_graphs`/`named_graphs` replace the
         dataset (as the SPARQL Protocol's parameters do); by default it is the release's."""
+
+    def run(self, query: NamedQuery, bindings: Bindings | None = None) -> Result:
+        """One of our named queries, with its header's bindings (`bindings` taking their place)."""
+        return self.query(query.text, query.bindings(bindings))
 
     def select(self, query: str, bindings: Bindings | None = None) -> Solutions:
         """SELECT rows as {variable: term}; unbound variables are left out of the row."""

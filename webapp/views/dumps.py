@@ -10,32 +10,17 @@ does not move it); a request only serialises what is already there. Downloads go
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Response, abort, render_template, send_file
-from rdflib import Graph
 
 from graph.formats import DOCUMENT_FORMATS, DUMP_FORMATS, GZIP, HTML, by_extension
 from graph.release import Release, dump_extension
 from webapp.plumbing import negotiate, not_acceptable, page_or_json, page_routes
 from webapp.resources import Resources, public_url, resources
-from webapp.void import CC_BY, DumpFile, dataset_counts, describe
+from webapp.void import CC_BY, DumpFile, Served, dataset_counts, describe
 
 dumps = Blueprint("dumps", __name__)
-
-
-@dataclass(frozen=True)
-class Served:
-    """The release being served: its identifier, date, files and its VoID/DCAT description."""
-
-    release: str
-    issued: dt.date
-    files: tuple[DumpFile, ...]
-    sums: Path | None
-    counts: dict[str, int]
-    description: Graph
 
 
 def _files(release: Release) -> tuple[DumpFile, ...]:

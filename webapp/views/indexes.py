@@ -10,10 +10,10 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, render_template, request
 
 from webapp.document import label_of, page_rows
-from webapp.links import UI_LANGUAGES, choose_lang, curie, kind_of, local_url, remember_lang
+from webapp.links import choose_lang, curie, kind_of, local_url, remember_lang
 from webapp.plumbing import json_response, page_or_json, page_routes
 from webapp.resources import base, public_url, resources
-from webapp.wording import ui
+from webapp.wording import UI_LANGUAGES, ui
 
 indexes = Blueprint("indexes", __name__)
 
@@ -70,7 +70,8 @@ def index(name: str, extension: str | None = None) -> Response:
 def search_labels(q: str, limit: int = 20) -> list[dict[str, Any]]:
     """Label search over every language: exact, then prefix, then word-prefix, then substring."""
     labels = resources().labels
-    return labels.search(q, limit) if labels is not None else []
+    found = labels.search(q, limit) if labels is not None else []
+    return [{"iri": item["iri"], "url": local_url(item["iri"]), **item} for item in found]
 
 
 @indexes.get("/api/search")

@@ -17,10 +17,10 @@ from flask import Blueprint, Response, render_template, request
 from graph.formats import DOCUMENT_FORMATS, HTML, Format
 from graph.namespaces import COUNTRY, prefixes
 from webapp.document import SKOS, exists, json_for_script, jsonld, page_context, page_triples, switch_languages, value_of
-from webapp.links import INSTANCE_TYPES, SLUG, UI_LANGUAGES, choose_lang, curie, remember_lang
+from webapp.links import INSTANCE_TYPES, SLUG, choose_lang, curie, remember_lang
 from webapp.plumbing import negotiate, not_acceptable, split_extension, text_response
 from webapp.resources import base, public_url
-from webapp.wording import predicate_name, ui
+from webapp.wording import UI_LANGUAGES, predicate_name, ui
 
 linkeddata = Blueprint("ld", __name__)
 
