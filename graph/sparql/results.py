@@ -17,7 +17,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
-from graph.formats import GRAPH_FORMATS, write_rdf
+from graph.formats import write_rdf
 from graph.store.base import Result, Solutions
 
 T = TypeVar("T")
@@ -160,6 +160,8 @@ def as_text(result: Result, fmt: str) -> str:
 
 
 def serialise_graph(triples: list[ox.Triple], truncated: bool, fmt: str, prefixes: dict[str, str]) -> bytes:
+    from graph.formats import GRAPH_FORMATS
+
     rdf_format = next(f.rdf for f in GRAPH_FORMATS if f.name == fmt and f.rdf is not None)
     body = write_rdf(triples, rdf_format, prefixes if fmt in ("turtle", "jsonld", "rdfxml") else None)
     if truncated and fmt in ("turtle", "ntriples"):

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
-from graph.queries import NamedQuery, named
+if TYPE_CHECKING:  # the query loader is imported when a store runs one (a query worker never does)
+    from graph.queries import NamedQuery
 
 Term = ox.NamedNode | ox.Literal | ox.BlankNode
 Row = dict[str, Term]
@@ -102,6 +103,8 @@ class GraphStore(abc.ABC):
 
     def triple_count(self, graph: str | None = None) -> int:
         """Triples in the default graph (the union, each triple once), or in one named graph."""
+        from graph.queries import named
+
         query, bindings = (named("store/count-default"), None) if graph is None else (named("store/count-graph"), {"g": ox.NamedNode(graph)})
         rows = self.select(query.text, bindings)
         return int(rows[0]["n"].value) if rows else 0
