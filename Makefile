@@ -49,17 +49,17 @@ PORT ?= 5000
 run: build
 	$(BIN)/uaeu serve --host $(HOST) --port $(PORT)
 
+# Lint: ruff (style, bugs, security) and mypy (types, strict, over graph/ and webapp/).
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: setup
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: setup
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+test: lint
 	$(BIN)/pytest
 
 # Benchmarks (never part of `make test`): synthetic builds at 10k/100k/1M triples (1M: build, dump, load and
@@ -80,4 +80,4 @@ bench-fairness: build
 # Releases under build/releases/ are read-only: make them writable to remove them.
 clean:
 	if [ -d build ]; then chmod -R u+w build; fi
-	rm -rf build .pytest_cache .ruff_cache
+	rm -rf build .pytest_cache .ruff_cache .mypy_cache

@@ -29,7 +29,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from bench.http import free_port
+from tests.helpers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -88,7 +88,7 @@ def run(build: Path, seconds: float, workers: int) -> dict[str, object]:
 
 
 def _run_with_log(build: Path, seconds: float, workers: int, port: int, env: dict[str, str], uaeu: Path, log: Any) -> dict[str, object]:
-    server = subprocess.Popen([str(uaeu), "serve", "--port", str(port), "--out", str(build)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    server = subprocess.Popen([str(uaeu), "serve", "--port", str(port), "--build", str(build)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 120
         while True:
@@ -174,7 +174,7 @@ def main() -> int:
     from graph.release import Release
 
     if not Release.exists(build):
-        subprocess.run([str(Path(sys.executable).with_name("uaeu")), "build", "--out", str(build)], check=True, cwd=ROOT)
+        subprocess.run([str(Path(sys.executable).with_name("uaeu")), "build", "--build", str(build)], check=True, cwd=ROOT)
     result = run(build, args.seconds, args.workers)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "fairness.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")

@@ -11,7 +11,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -25,16 +24,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tests.helpers import free_port
+
 VENV_BIN = Path(sys.executable).parent
 MAX_RESPONSES = 50_000  # per wrk thread: the count bound next to the time window
 JSON_ACCEPT = "application/sparql-results+json"
-
-
-def free_port() -> int:
-    """A loopback port that was free a moment ago."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def cpu_seconds(pid: int) -> float:
@@ -249,9 +243,9 @@ def _python_load(url: str, query: str | None, connections: int, seconds: float) 
 
 
 def ours(build: Path) -> Server:
-    """`uaeu serve --out BUILD`: the web app with /sparql on the embedded store, as users run it."""
+    """`uaeu serve --build BUILD`: the web app with /sparql on the embedded store, as users run it."""
     port = free_port()
-    return Server("ours-embedded", [str(VENV_BIN / "uaeu"), "serve", "--host", "127.0.0.1", "--port", str(port), "--out", str(build)], "/sparql", port)
+    return Server("ours-embedded", [str(VENV_BIN / "uaeu"), "serve", "--host", "127.0.0.1", "--port", str(port), "--build", str(build)], "/sparql", port)
 
 
 def oxigraph_server() -> Server:

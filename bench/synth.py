@@ -3,8 +3,8 @@
 Why synthetic: the real graph has ~13k triples; to see how the store, the endpoint and the network
 code grow we need 10x and 100x that, shaped like the real data (the same classes, properties,
 named graphs per source and vocabularies, partnerships of 15-30 partners with a few popular hubs).
-The output goes through the project's own dump writer (`graph.dumps`), so a synthetic build folder
-is served by `uaeu serve --out` exactly like a real one. The gallery's default IRIs
+The output goes through the project's own dump writer (`graph.builder.dumps`), so a synthetic build folder
+is served by `uaeu serve --build` exactly like a real one. The gallery's default IRIs
 (digital-transition, sofia-municipality, dt-2nd-sofia-2017, place sofia, the SDA source) exist, so
 every gallery query has rows to find.
 """
@@ -19,11 +19,11 @@ from typing import Any
 
 from rdflib import Literal, URIRef
 
+from graph.builder.dumps import release_id, serialise, sorted_quads, write_release
+from graph.builder.model import load_model
+from graph.builder.rdf import Quad
 from graph.config import DEFAULT_BASE, PROJECT_ROOT
-from graph.dumps import release_id, serialise, sorted_quads, write_release
-from graph.model import load_model
 from graph.namespaces import COUNTRY, CV, DCTERMS, FOAF, ORG, RDF, RDFS, SCHEMA, SKOS, TIME, WIKIDATA, XSD, Minter, prefixes
-from graph.rdf import Quad
 
 SEED = 20170615
 
@@ -53,7 +53,7 @@ TO_BG = str.maketrans("abdefgiklmnoprstuvz", "абдефгиклмнопрсту
 
 @dataclass
 class Sink:
-    """Collects quads like graph.rdf.QuadSink, and counts distinct triples (the union) as it goes."""
+    """Collects quads like graph.builder.rdf.QuadSink, and counts distinct triples (the union) as it goes."""
 
     mint: Minter
     quads: set[Quad] = field(default_factory=set)
@@ -366,7 +366,7 @@ if __name__ == "__main__":
 
     parser = argparse.ArgumentParser(description="Write a synthetic build folder (deterministic for a seed).")
     parser.add_argument("size", help="target triples: 10k, 100k, 1M, ...")
-    parser.add_argument("--out", required=True)
+    parser.add_argument("--build", required=True, metavar="DIR", help="the build folder to write")
     parser.add_argument("--seed", type=int, default=SEED)
     args = parser.parse_args()
-    print(json.dumps(write_build(Path(args.out), parse_size(args.size), args.seed), indent=2))
+    print(json.dumps(write_build(Path(args.build), parse_size(args.size), args.seed), indent=2))

@@ -1,9 +1,14 @@
-"""Partial ISO 8601 dates (2017, 2017-06, 2017-06-07) as the sources give them."""
+"""Partial ISO 8601 dates (2017, 2017-06, 2017-06-07) as the sources give them, and the periods they bound.
+
+A partial date means every day it can mean: '2017-06' runs from 1 to 30 June. A membership's
+period is read one way everywhere (the network, the map): `membership_span`.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 
 from rdflib import Literal
 from rdflib.namespace import XSD
@@ -49,6 +54,66 @@ def earliest_and_latest(text: str) -> tuple[dt.date, dt.date]:
 def ends_before_start(start: str, end: str) -> bool:
     """True only when the end is certainly before the start, whatever the precision."""
     return earliest_and_latest(end)[1] < earliest_and_latest(start)[0]
+
+
+@dataclass(frozen=True)
+class Span:
+    """A period as the first and last day it can cover; None means open (unknown or ongoing)."""
+
+    start: dt.date | None
+    end: dt.date | None
+
+    def overlaps(self, low: dt.date | None, high: dt.date | None) -> bool:
+        """True when the span may touch [low, high] (partial dates count in their widest reading)."""
+        return (self.start is None or high is None or self.start <= high) and (self.end is None or low is None or self.end >= low)
+
+    def intersect(self, other: Span) -> Span | None:
+        """The common part of two spans, or None when they are disjoint."""
+        starts = [d for d in (self.start, other.start) if d is not None]
+        ends = [d for d in (self.end, other.end) if d is not None]
+        start, end = (max(starts) if starts else None), (min(ends) if ends else None)
+        if start is not None and end is not None and end < start:
+            return None
+        return Span(start, end)
+
+    def as_spell(self) -> tuple[str | None, str | None]:
+        """A GEXF spell: ISO days, None for an open side."""
+        return (self.start.isoformat() if self.start else None, self.end.isoformat() if self.end else None)
+
+
+def earliest(text: str | None) -> dt.date | None:
+    """The first day a partial date can mean; None for no date (or one that is not a date)."""
+    try:
+        return earliest_and_latest(text)[0] if text else None
+    except DateFormatError:
+        return None
+
+
+def latest(text: str | None) -> dt.date | None:
+    """The last day a partial date can mean; None for no date (or one that is not a date)."""
+    try:
+        return earliest_and_latest(text)[1] if text else None
+    except DateFormatError:
+        return None
+
+
+def membership_span(start: str | None, end: str | None, partnership_start: str | None, partnership_end: str | None) -> tuple[Span, str]:
+    """A membership's period, and where its dates came from.
+
+    A bound the membership lacks is taken from its partnership's lifetime; partial dates run from
+    their first to their last day. The second value says 'membership', 'partnership',
+    'membership and partnership' or 'none'.
+    """
+    own = bool(start) + bool(end)
+    borrowed = (not start and bool(partnership_start)) + (not end and bool(partnership_end))
+    dated_by = "none"
+    if own and borrowed:
+        dated_by = "membership and partnership"
+    elif own:
+        dated_by = "membership"
+    elif borrowed:
+        dated_by = "partnership"
+    return Span(earliest(start or partnership_start), latest(end or partnership_end)), dated_by
 
 
 def date_literal(text: str) -> Literal:

@@ -9,6 +9,7 @@ build/
   dumps -> current/dumps             conveniences for people and scripts, through `current`
   report.json -> current/report.json
   report.md -> current/report.md
+  stores/{folder}/           an on-disk store of a release (`uaeu serve --store disk`), made on first use
 ```
 
 Writers call `publish`: the files go into a staging folder beside the releases, are made
@@ -49,6 +50,7 @@ DUMPS = "dumps"
 SUMS = "SHA256SUMS"
 REPORT_JSON = "report.json"
 REPORT_MD = "report.md"
+STORES = "stores"
 # Links at the top of the build folder, through `current`, so `build/dumps/uaeu.nt` keeps working.
 CONVENIENCE_LINKS = {DUMPS: f"{CURRENT}/{DUMPS}", REPORT_JSON: f"{CURRENT}/{REPORT_JSON}", REPORT_MD: f"{CURRENT}/{REPORT_MD}"}
 STAGING_PREFIX = ".staging-"
@@ -202,6 +204,11 @@ class Release:
                     with contextlib.suppress(NoRelease):
                         releases.append(cls.at(folder.resolve()))
         return sorted(releases, key=lambda r: (r.published, r.id))
+
+
+def store_folder(build_dir: Path, release: Release) -> Path:
+    """Where an on-disk store of `release` lives: beside the releases (which are read-only), one per release."""
+    return build_dir / STORES / folder_name(release.id)
 
 
 def publish(build_dir: Path, dumps: Mapping[str, bytes], report: Mapping[str, Any], report_md: str) -> Release:

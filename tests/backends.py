@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -23,14 +22,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import free_port
+
 START_TIMEOUT = 60.0
 VIRTUOSO_PASSWORD = "ci-secret"  # a throwaway instance on loopback, deleted after the session
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def require(executable: str, how: str) -> str:

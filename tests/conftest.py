@@ -1,4 +1,8 @@
-"""Shared fixtures: one real build of the curated data, and a store loaded from its dump."""
+"""Shared fixtures: one real build of the curated data, a store loaded from its dump, and one app over it per module.
+
+A module that needs other app settings says so in a module-level `APP_SETTINGS` dict (AppSettings
+fields); for an app of its own, a test uses `tests.helpers.make_app` / `running_app`.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +12,14 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
 
+from graph.builder.pipeline import Built, build
 from graph.config import PROJECT_ROOT, Settings
-from graph.pipeline import Built, build
-from graph.store import load_store
+from graph.store import GraphStore
+from graph.store.embedded import EmbeddedStore, load_store
+from tests.helpers import running_app
 from tests.servers import start_server
 
 BASE = "https://w3id.org/uaeu/"
@@ -32,6 +40,24 @@ def built(release_dir: Path) -> Built:
 @pytest.fixture(scope="session")
 def store(built: Built, release_dir: Path) -> ox.Store:
     return load_store(release_dir / "dumps")
+
+
+@pytest.fixture(scope="session")
+def graph_store(built: Built, store: ox.Store) -> GraphStore:
+    """The session build behind the interface every page, API and the network read through."""
+    return EmbeddedStore(store, report=built.report, base=BASE)
+
+
+@pytest.fixture(scope="module")
+def app(request: pytest.FixtureRequest, built: Built, release_dir: Path) -> Iterator[Flask]:
+    """The web app over the session build, one per test module (its query workers stopped after the module)."""
+    with running_app(release_dir, **getattr(request.module, "APP_SETTINGS", {})) as application:
+        yield application
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
 
 
 @pytest.fixture(scope="session")

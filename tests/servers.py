@@ -7,7 +7,6 @@ waitress, the command line, the environment settings and the killable query work
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -20,15 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from graph.config import PROJECT_ROOT
+from tests.helpers import free_port
 
 START_TIMEOUT = 60.0
-
-
-def free_port() -> int:
-    """A port that was free on 127.0.0.1 a moment ago (the server binds it right after)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
@@ -46,7 +39,7 @@ class Server:
 def _command(out: Path, port: int, extra: list[str]) -> list[str]:
     script = Path(sys.executable).with_name("uaeu")
     head = [str(script)] if script.exists() else [sys.executable, "-m", "webapp.cli"]
-    return [*head, "serve", "--host", "127.0.0.1", "--port", str(port), "--out", str(out), *extra]
+    return [*head, "serve", "--host", "127.0.0.1", "--port", str(port), "--build", str(out), *extra]
 
 
 def _wait_healthy(server: Server, timeout: float) -> None:

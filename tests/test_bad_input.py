@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.cli import main
+from webapp.cli import main
 
 Mutation = Callable[[Path], tuple[str, int, str | None, str]]
 """Breaks one thing in a copy of data/; returns (file, line, field, words the error must contain)."""
@@ -212,7 +212,7 @@ MUTATIONS = [
 def good_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A good build to prove that a failed one does not touch it."""
     out = tmp_path_factory.mktemp("good") / "build"
-    assert main(["build", "--out", str(out)]) == 0
+    assert main(["build", "--build", str(out)]) == 0
     return out
 
 
@@ -226,7 +226,7 @@ def test_bad_input_is_reported_precisely_and_loses_nothing(mutation: Mutation, w
     before = _snapshot(good_build)
     capsys.readouterr()
 
-    code = main(["build", "--data", str(workspace / "data"), "--ontology", str(workspace / "ontology"), "--out", str(good_build)])
+    code = main(["build", "--data", str(workspace / "data"), "--ontology", str(workspace / "ontology"), "--build", str(good_build)])
 
     err = capsys.readouterr().err
     assert code == 1

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 from graph.config import PROJECT_ROOT
+from graph.queries import gallery
 from tests.browser import Traffic, chromium_context, open_page, screenshot_dir
-from webapp.gallery import gallery
 
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext, Page

@@ -11,8 +11,8 @@ import pyoxigraph as ox
 import rdflib
 from rdflib import Dataset, Graph, URIRef
 
+from graph.builder.pipeline import Built, build
 from graph.config import Settings
-from graph.pipeline import Built, build
 from graph.release import Release
 
 FORMATS = ("trig", "nq", "ttl", "nt", "jsonld")

@@ -9,11 +9,11 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from graph.cli import main
+from graph.builder.coverage import coverage_markdown, coverage_rows
+from graph.builder.pipeline import Built
 from graph.config import PROJECT_ROOT
-from graph.coverage import coverage_markdown, coverage_rows
-from graph.pipeline import Built
 from tests.conftest import ID, select
+from webapp.cli import main
 
 XSD_NNI = "http://www.w3.org/2001/XMLSchema#nonNegativeInteger"
 

@@ -1,4 +1,4 @@
-"""The data lint (graph.datalint) and the quote rule: each rule fails on a copy of data/ with one thing
+"""The data lint (graph.builder.datalint) and the quote rule: each rule fails on a copy of data/ with one thing
 broken, says where (data/FILE:LINE: field), and the real data holds no finding but the documented ones."""
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from graph.cli import main
+from graph.builder.datalint import RULES, lint, normalise, without_lines
+from graph.builder.model import load_model
+from graph.builder.pipeline import Built
 from graph.config import PROJECT_ROOT, Settings
-from graph.datalint import RULES, lint, normalise, without_lines
-from graph.model import load_model
-from graph.pipeline import Built
+from webapp.cli import main
 
 Rows = list[dict[str, str]]
 
@@ -152,7 +152,7 @@ def test_two_bodies_said_to_differ_may_share_a_name(workspace: Path, capsys: pyt
     assert code == 0, err
 
 
-# -- lifetime (the check of graph.curated, reused) ---------------------------------------------
+# -- lifetime (the check of graph.builder.curated, reused) ---------------------------------------------
 
 
 def test_a_membership_outside_its_partnership_is_one_error_not_two(workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -224,7 +224,7 @@ def test_a_partnership_named_unlike_its_theme_is_a_warning(workspace: Path, caps
     assert any("field 'name.bg': 'Партньорство „Храни“' does not contain the short name 'Храна'" in w for w in found)
 
 
-# -- the quote rule (graph.curated) ------------------------------------------------------------
+# -- the quote rule (graph.builder.curated) ------------------------------------------------------------
 
 
 def test_a_source_without_its_quote_fails_the_build(workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -264,6 +264,6 @@ def test_the_real_data_has_no_lint_error_and_only_the_documented_warnings(built:
     findings = lint(built.data, load_model(settings.ontology_dir, settings.base, PROJECT_ROOT), settings.base)
     assert not [f for f in findings if f.level == "error"]
     found = sorted(without_lines(f) for f in findings)
-    assert found == sorted(_documented()), "data/README.md's accepted lint warnings are stale: paste `python -m graph.datalint --accepted`"
+    assert found == sorted(_documented()), "data/README.md's accepted lint warnings are stale: paste `python -m graph.builder.datalint --accepted`"
     assert [str(f) for f in findings if f.level == "warning"] == built.lint_warnings
     assert set(built.lint_warnings) <= set(built.report["warnings"])

@@ -13,6 +13,7 @@ import pyoxigraph as ox
 import pytest
 
 from graph.queries import EXAMPLES_DIR, NamedQuery, example_queries
+from graph.store import GraphStore, Solutions
 from tests.conftest import ID
 
 Rows = list[dict[str, str]]
@@ -27,15 +28,14 @@ class Runner(Protocol):
     def __call__(self, name: str, **bindings: ox.NamedNode | ox.Literal) -> Rows: ...
 
 
-def store_runner(store: ox.Store) -> Runner:
+def store_runner(store: GraphStore) -> Runner:
     """A runner over an in-process store."""
 
     def run(name: str, **bindings: ox.NamedNode | ox.Literal) -> Rows:
         query = next(q for q in example_queries() if q.name == name)
-        solutions = query.run(store, bindings)
-        assert isinstance(solutions, ox.QuerySolutions)
-        names = [v.value for v in solutions.variables]
-        return [{n: s[n].value for n in names if s[n] is not None} for s in solutions]
+        solutions = store.run(query, bindings)
+        assert isinstance(solutions, Solutions)
+        return [{n: term.value for n, term in row.items()} for row in solutions]
 
     return run
 
@@ -205,8 +205,8 @@ def test_every_example_query_has_a_check_and_a_question() -> None:
 
 
 @pytest.mark.parametrize("name", sorted(CHECKS))
-def test_example_query_answers(name: str, store: ox.Store) -> None:
-    CHECKS[name](store_runner(store))
+def test_example_query_answers(name: str, graph_store: GraphStore) -> None:
+    CHECKS[name](store_runner(graph_store))
 
 
 def test_bindings_come_from_the_header_not_the_text() -> None:

@@ -19,9 +19,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from graph.queries import example_queries
+from graph.queries import example_queries, gallery
 from tests.test_example_queries import CHECKS, Rows, Runner
-from webapp.gallery import gallery
 
 JSON_RESULTS = "application/sparql-results+json"
 LATENCY_RUNS = int(os.environ.get("UAEU_LATENCY_RUNS", "20"))

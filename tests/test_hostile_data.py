@@ -23,13 +23,13 @@ from typing import Any
 
 import pytest
 
-from graph import readers
 from graph import release as release_module
-from graph.cli import main
+from graph.builder import readers
+from graph.builder.readers import read_yaml_list
 from graph.config import PROJECT_ROOT
 from graph.problems import CuratedDataError
-from graph.readers import read_yaml_list
 from tests.test_bad_input import _line_of_row, _rows, _set_cell, _snapshot, _write_rows, _yaml_line
+from webapp.cli import main
 
 Mutation = Callable[[Path], tuple[str, int | None, str | None, str]]
 """Breaks one thing in a copy of data/; returns (file, line or None, field, words the error must contain)."""
@@ -39,13 +39,13 @@ Mutation = Callable[[Path], tuple[str, int | None, str | None, str]]
 def good_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A good build to prove that a failed one does not touch it."""
     out = tmp_path_factory.mktemp("good") / "build"
-    assert main(["build", "--out", str(out)]) == 0
+    assert main(["build", "--build", str(out)]) == 0
     return out
 
 
 def _build(workspace: Path, out: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
     capsys.readouterr()
-    code = main(["build", "--data", str(workspace / "data"), "--ontology", str(workspace / "ontology"), "--out", str(out)])
+    code = main(["build", "--data", str(workspace / "data"), "--ontology", str(workspace / "ontology"), "--build", str(out)])
     return code, capsys.readouterr().err
 
 
@@ -463,8 +463,8 @@ def test_alias_bomb_is_refused_in_bounded_memory_and_time(workspace: Path, tmp_p
         f"""
         import resource, sys
         resource.setrlimit(resource.RLIMIT_AS, (768 * 2**20, 768 * 2**20))
-        from graph.cli import main
-        sys.exit(main(["build", "--data", {str(workspace / "data")!r}, "--ontology", {str(workspace / "ontology")!r}, "--out", {str(tmp_path / "out")!r}]))
+        from webapp.cli import main
+        sys.exit(main(["build", "--data", {str(workspace / "data")!r}, "--ontology", {str(workspace / "ontology")!r}, "--build", {str(tmp_path / "out")!r}]))
         """
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=PROJECT_ROOT, check=False)
@@ -620,7 +620,7 @@ def test_missing_data_folder_is_one_error(tmp_path: Path, good_build: Path, caps
     before = _snapshot(good_build)
     capsys.readouterr()
 
-    code = main(["build", "--data", str(tmp_path / "data"), "--out", str(good_build)])
+    code = main(["build", "--data", str(tmp_path / "data"), "--build", str(good_build)])
 
     message = _the_error(code, capsys.readouterr().err)
     assert message == f"error: {tmp_path / 'data'}: the curated data folder is missing (or not a folder); give --data or UAEU_DATA_DIR"
@@ -692,7 +692,7 @@ def test_unwritable_build_folder_is_one_error(tmp_path: Path, capsys: pytest.Cap
     out = tmp_path / "a-file" / "build"
     capsys.readouterr()
 
-    code = main(["build", "--out", str(out)])
+    code = main(["build", "--build", str(out)])
 
     message = _the_error(code, capsys.readouterr().err)
     assert message.startswith(f"error: cannot write the build to {out}: ")

@@ -12,7 +12,6 @@ import hashlib
 import json
 import re
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -22,11 +21,10 @@ from flask.testing import FlaskClient
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, RDF
 
+from graph.builder.pipeline import build
 from graph.config import PROJECT_ROOT, Settings
-from graph.pipeline import Built, build
 from tests.conftest import BASE, ID, select
-from webapp import create_app
-from webapp.settings import AppSettings
+from tests.helpers import close_app, make_app
 
 PUBLIC = "https://kg.example.org/uaeu/"
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
@@ -37,20 +35,7 @@ SPDX = Namespace("http://spdx.org/rdf/terms#")
 RDFLIB_FORMATS = {"text/turtle": "turtle", "application/ld+json": "json-ld", "application/n-triples": "nt", "application/rdf+xml": "xml"}
 
 
-def _app(release_dir: Path) -> Flask:
-    return create_app(Settings(build_dir=release_dir), AppSettings(public_url=PUBLIC, query_workers=1))
-
-
-@pytest.fixture(scope="module")
-def app(built: Built, release_dir: Path) -> Iterator[Flask]:
-    app = _app(release_dir)
-    yield app
-    app.extensions["uaeu_executor"].close()
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
+APP_SETTINGS = {"public_url": PUBLIC}
 
 
 def _parse(body: bytes, media: str) -> Graph:
@@ -412,7 +397,7 @@ def test_markup_in_the_data_is_escaped_everywhere(tmp_path: Path) -> None:
         writer.writerows(rows)
     build_dir = tmp_path / "build"
     build(Settings(data_dir=tmp_path / "data", build_dir=build_dir))
-    app = _app(build_dir)
+    app = make_app(build_dir, public_url=PUBLIC)
     try:
         client = app.test_client()
         escaped = "&lt;script&gt;alert(1)&lt;/script&gt;"
@@ -434,4 +419,4 @@ def test_markup_in_the_data_is_escaped_everywhere(tmp_path: Path) -> None:
         assert script and "\\u003cscript\\u003ealert(1)\\u003c/script\\u003e" in script.group(1)
         assert evil in json.dumps(json.loads(script.group(1)), ensure_ascii=False), "the JSON-LD still carries the real value"
     finally:
-        app.extensions["uaeu_executor"].close()
+        close_app(app)

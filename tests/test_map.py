@@ -8,35 +8,19 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pyoxigraph as ox
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from graph.config import Settings
-from graph.pipeline import Built
-from tests.conftest import BASE, ID
-from webapp import create_app
-from webapp.map_view import MAP_QUERIES, inside, load_country_shapes, load_map_data, numeric_codes, shapes_file
-from webapp.settings import AppSettings
+from graph.map import inside, load_country_shapes, load_map_data, map_queries, numeric_codes, shapes_file
+from graph.store import Bindings, GraphStore, Result
+from tests.conftest import ID
+from webapp.resources import resources
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-
-
-@pytest.fixture(scope="module")
-def app(built: Built, release_dir: Path) -> Iterator[Flask]:
-    app = create_app(Settings(build_dir=release_dir), AppSettings(query_workers=1))
-    yield app
-    app.extensions["uaeu_executor"].close()
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
 
 
 def _map(client: FlaskClient, query: str = "") -> dict[str, Any]:
@@ -181,31 +165,38 @@ def test_bulgarian_labels(client: FlaskClient) -> None:
     assert _places(data)["sofia"]["label"] == "София"
 
 
-class CountingStore:
+class CountingStore(GraphStore):
     """A store that counts the queries it is asked (to show the map's cost does not grow with the data)."""
 
-    def __init__(self, store: ox.Store) -> None:
+    def __init__(self, store: GraphStore) -> None:
         self.store, self.queries = store, 0
 
-    def query(self, *args: Any, **kwargs: Any) -> Any:
+    def query(self, query: str, bindings: Bindings | None = None, **dataset: Any) -> Result:
         self.queries += 1
-        return self.store.query(*args, **kwargs)
+        return self.store.query(query, bindings, **dataset)
+
+    def graphs(self) -> list[str]:
+        return self.store.graphs()
+
+    def release(self) -> dict[str, Any] | None:
+        return self.store.release()
 
 
-def test_two_named_queries_make_the_whole_map_and_requests_reuse_them(app: Flask, client: FlaskClient, store: ox.Store) -> None:
-    counting = CountingStore(store)
-    data = load_map_data(counting, BASE, "en")  # type: ignore[arg-type]
-    assert counting.queries == len(MAP_QUERIES) == 2
+def test_two_named_queries_make_the_whole_map_and_requests_reuse_them(app: Flask, client: FlaskClient, graph_store: GraphStore) -> None:
+    counting = CountingStore(graph_store)
+    data = load_map_data(counting, "en")
+    assert counting.queries == len(map_queries()) == 2
     assert len(data.organisations) > 200 and len(data.memberships) > 300
     _map(client)  # the app's map data, made once
-    original = app.extensions["uaeu_store"]
-    app.extensions["uaeu_store"] = counting = CountingStore(original)
+    served = resources(app)
+    original = served.store
+    served.store = counting = CountingStore(original)
     try:
         for query in ("?partnership=housing", "?country=BGR&as-of=2019", "?partnership=urban-mobility&evidence=all", "?as-of=2018-06"):
             _map(client, query)
         assert counting.queries == 0, "requests filter the kept data; they run no query"
     finally:
-        app.extensions["uaeu_store"] = original
+        served.store = original
 
 
 def _config(html: str) -> dict[str, Any]:

@@ -13,7 +13,6 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Graph, Namespace, URIRef
 
-from graph.cli import main
 from graph.config import PROJECT_ROOT
 from graph.network import (
     PARTNER_ROLES,
@@ -35,7 +34,10 @@ from graph.network import (
 )
 from graph.network.metrics import annotate
 from graph.network.model import make_network
+from graph.store import GraphStore
+from graph.store.embedded import EmbeddedStore
 from tests.conftest import BASE, ID
+from webapp.cli import main
 
 ORG = Namespace("http://www.w3.org/ns/org#")
 DCT = Namespace("http://purl.org/dc/terms/")
@@ -46,8 +48,8 @@ UAEU_EVIDENCE = URIRef(BASE + "ontology#evidence")
 
 
 @pytest.fixture(scope="module")
-def data(store: ox.Store) -> NetworkData:
-    return load_network_data(store, release="test-release")
+def data(graph_store: GraphStore) -> NetworkData:
+    return load_network_data(graph_store, release="test-release")
 
 
 @pytest.fixture(scope="module")
@@ -229,7 +231,7 @@ SYNTHETIC = """
 def synthetic() -> NetworkData:
     store = ox.Store()
     store.load(SYNTHETIC.encode("utf-8"), format=ox.RdfFormat.TURTLE)
-    return load_network_data(store, release="synthetic")
+    return load_network_data(EmbeddedStore(store, base=BASE), release="synthetic")
 
 
 def test_member_who_left_is_absent_after_leaving(synthetic: NetworkData) -> None:
@@ -402,9 +404,11 @@ def test_built_networks_are_cached(data: NetworkData) -> None:
 def test_cli_network_commands(release_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     build = ["--build", str(release_dir)]
     out = tmp_path / "countries.graphml"
-    assert main(["network", "countries", "--format", "graphml", "--weighting", "jaccard", "--out", str(out), *build]) == 0
+    assert main(["network", "countries", "--format", "graphml", "--weighting", "jaccard", "--output", str(out), *build]) == 0
     assert nx.read_graphml(out).graph["weighting"] == "jaccard"
-    assert main(["network", "organisations", "--format", "csv", "--as-of", "2018", "--role", "coordinators", "--out", str(tmp_path / "org.csv"), *build]) == 0
+    assert (
+        main(["network", "organisations", "--format", "csv", "--as-of", "2018", "--role", "coordinators", "--output", str(tmp_path / "org.csv"), *build]) == 0
+    )
     assert (tmp_path / "org.nodes.csv").read_text(encoding="utf-8").startswith("id,label,kind")
     capsys.readouterr()
     assert main(["network", "path", "tallinn-city", "sofia-municipality", "--format", "text", *build]) == 0

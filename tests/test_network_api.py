@@ -15,35 +15,20 @@ import statistics
 import time
 import urllib.parse
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import networkx as nx
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 
-from graph.config import PROJECT_ROOT, Settings
+from graph.config import PROJECT_ROOT
 from graph.network import KINDS
 from tests.conftest import ID
-from webapp import create_app
-from webapp.settings import AppSettings
 
 PUBLIC = "http://uaeu.test/"
+APP_SETTINGS = {"public_url": PUBLIC}
 SOFIA = ID + "organisation/sofia-municipality"
 EDGES_QUERY = "PREFIX org: <http://www.w3.org/ns/org#>\nSELECT ?source ?target WHERE { ?m org:organization ?source ; org:member ?target ; org:role ?role }"
-
-
-@pytest.fixture(scope="module")
-def app(built: object, release_dir: Path) -> Iterator[Flask]:
-    application = create_app(Settings(build_dir=release_dir), AppSettings(public_url=PUBLIC, query_workers=1))
-    yield application
-    application.extensions["uaeu_executor"].close()
-
-
-@pytest.fixture(scope="module")
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
 
 
 def _json(client: FlaskClient, url: str, status: int = 200) -> dict[str, object]:

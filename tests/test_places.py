@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from graph.coverage import identifier_status
-from graph.pipeline import Built
-from graph.places import match, names_of, normalise, verify
-from webapp.map_view import Polygon, country_point, distance_km, inside, load_country_shapes, numeric_codes, shapes_file
+from graph.builder.coverage import identifier_status
+from graph.builder.gazetteer import match, names_of, normalise, verify
+from graph.builder.pipeline import Built
+from graph.map.shapes import Polygon, country_point, distance_km, inside, load_country_shapes, numeric_codes, shapes_file
 
 #: The map's own shapes (Natural Earth 1:50m, npm `world-atlas`) are a little coarse on coasts,
 #: estuaries, lagoons and border rivers: these cities fall just outside them, and only these get a
@@ -116,3 +116,16 @@ def test_unmatched_places_are_reported_not_guessed(built: Built) -> None:
 @pytest.mark.parametrize("ident", ["sofia", "oulu", "helsingborg", "pontevedra", "torres-vedras"])
 def test_members_cities_are_matched(built: Built, ident: str) -> None:
     assert built.data.places[ident].get("geonames")
+
+
+def test_uaeu_places_redoes_the_match_without_writing(workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`uaeu places` (formerly `python -m graph.places`): every city of the data already carries its id, so nothing
+    is left to match, and without --write the file is not touched."""
+    from webapp.cli import main
+
+    places = workspace / "data" / "places.csv"
+    before = places.read_bytes()
+    assert main(["places", "--data", str(workspace / "data")]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].startswith("matched: ") and "ambiguous: " in out and "unmatched: " in out
+    assert places.read_bytes() == before

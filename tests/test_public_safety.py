@@ -20,18 +20,16 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from graph.config import Settings
-from graph.pipeline import Built
+from graph.builder.pipeline import Built
+from tests.helpers import close_app, make_app
 from tests.servers import start_server
-from webapp import create_app
-from webapp.settings import AppSettings
+from webapp.resources import resources
 
 PUBLIC = "https://kg.example.org/uaeu/"
 JSON = {"Accept": "application/sparql-results+json"}
@@ -82,21 +80,12 @@ def listener() -> Iterator[Listener]:
     server.close()
 
 
+SAFETY_SETTINGS = {"public_url": PUBLIC, "query_workers": 2, "query_timeout": 5.0}
+APP_SETTINGS = {**SAFETY_SETTINGS, "queries_per_client": 100, "query_queue": 100}
+
+
 def _app(release_dir: Path, **overrides: object) -> Flask:
-    settings = replace(AppSettings(public_url=PUBLIC, query_workers=2, query_timeout=5.0), **overrides)
-    return create_app(Settings(build_dir=release_dir), settings)
-
-
-@pytest.fixture(scope="module")
-def app(built: Built, release_dir: Path) -> Iterator[Flask]:
-    application = _app(release_dir, queries_per_client=100, query_queue=100)
-    yield application
-    application.extensions["uaeu_executor"].close()
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
+    return make_app(release_dir, **{**SAFETY_SETTINGS, **overrides})
 
 
 def _tricks(url: str) -> list[tuple[str, str]]:
@@ -187,7 +176,7 @@ def test_graph_parameters_naming_other_urls_are_refused(client: FlaskClient, lis
 
 
 def test_query_workers_run_under_a_seccomp_filter(app: Flask) -> None:
-    pids = app.extensions["uaeu_executor"].pids()
+    pids = resources(app).executor.pids()
     assert pids
     for pid in pids:
         status = Path(f"/proc/{pid}/status").read_text(encoding="utf-8")
@@ -197,7 +186,7 @@ def test_query_workers_run_under_a_seccomp_filter(app: Flask) -> None:
 SANDBOXED_SERVICE = """
 import sys, pyoxigraph as ox
 if sys.argv[2] == "isolated":
-    from graph.sandbox import isolate_network, network_is_blocked
+    from graph.sparql.sandbox import isolate_network, network_is_blocked
     isolate_network()
     assert network_is_blocked()
 store = ox.Store()
@@ -315,7 +304,7 @@ def test_one_client_cannot_hold_more_than_its_share(built: Built, release_dir: P
         assert "UAEU_QUERIES_PER_CLIENT" in second[3]
         assert other[0] == 200
     finally:
-        app.extensions["uaeu_executor"].close()
+        close_app(app)
 
 
 def test_runaway_queries_do_not_delay_light_queries_or_pages(built: Built, release_dir: Path) -> None:
@@ -343,13 +332,13 @@ def test_runaway_queries_do_not_delay_light_queries_or_pages(built: Built, relea
         stopped = [r for r in results if "UAEU_SLOW_QUERY_SLOTS" in r[3]]
         assert stopped and all(r[2].get("Retry-After") for r in stopped)
     finally:
-        app.extensions["uaeu_executor"].close()
+        close_app(app)
 
 
 def test_a_worker_killed_while_idle_is_never_handed_a_query(built: Built, release_dir: Path) -> None:
     app = _app(release_dir, query_workers=2)
     try:
-        executor = app.extensions["uaeu_executor"]
+        executor = resources(app).executor
         client = app.test_client()
         for pid in executor.pids():
             os.kill(pid, signal.SIGKILL)
@@ -362,7 +351,7 @@ def test_a_worker_killed_while_idle_is_never_handed_a_query(built: Built, releas
             time.sleep(0.1)
         assert len(executor.pids()) == 2
     finally:
-        app.extensions["uaeu_executor"].close()
+        close_app(app)
 
 
 def _children(pid: int) -> set[int]:
@@ -466,7 +455,7 @@ def test_networks_built_from_queries_are_capped(built: Built, release_dir: Path)
         small = big.replace("range", "").replace(" ".join(str(i) for i in range(60)), "1 2 3")
         assert client.get("/api/network/from-query", query_string={"query": small}).status_code == 200
     finally:
-        app.extensions["uaeu_executor"].close()
+        close_app(app)
 
 
 def test_answers_larger_than_the_byte_cap_are_refused_with_the_setting(built: Built, release_dir: Path) -> None:
@@ -479,7 +468,7 @@ def test_answers_larger_than_the_byte_cap_are_refused_with_the_setting(built: Bu
         assert "UAEU_MAX_RESULT_BYTES" in response.get_data(as_text=True)
         assert client.get("/sparql", query_string={"query": LIGHT}, headers=JSON).status_code == 200
     finally:
-        app.extensions["uaeu_executor"].close()
+        close_app(app)
 
 
 def test_one_client_holds_at_most_one_slot_for_long_queries(built: Built, release_dir: Path) -> None:
@@ -493,7 +482,7 @@ def test_one_client_holds_at_most_one_slot_for_long_queries(built: Built, releas
             stopped = second.result()
             other = pool.submit(_post, client, RUNAWAY, "10.6.0.2")
             time.sleep(0.6)
-            holders = app.extensions["uaeu_executor"]._slow_clients.copy()
+            holders = resources(app).executor._slow_clients.copy()
             first.result()
             other.result()
         assert stopped[0] == 503
@@ -501,7 +490,7 @@ def test_one_client_holds_at_most_one_slot_for_long_queries(built: Built, releas
         assert stopped[1] < 2.0
         assert holders == {"10.6.0.1": 1, "10.6.0.2": 1}
     finally:
-        app.extensions["uaeu_executor"].close()
+        close_app(app)
 
 
 def test_a_client_that_spent_its_minute_of_worker_time_waits(built: Built, release_dir: Path) -> None:
@@ -516,7 +505,7 @@ def test_a_client_that_spent_its_minute_of_worker_time_waits(built: Built, relea
         assert 1 <= int(headers["Retry-After"]) <= 61
         assert _post(client, LIGHT, "10.5.0.2")[0] == 200  # everyone else is unaffected
     finally:
-        app.extensions["uaeu_executor"].close()
+        close_app(app)
 
 
 def test_a_query_sent_right_after_every_worker_was_killed_is_answered(built: Built, release_dir: Path) -> None:
@@ -524,9 +513,9 @@ def test_a_query_sent_right_after_every_worker_was_killed_is_answered(built: Bui
     try:
         client = app.test_client()
         for _ in range(3):
-            for pid in app.extensions["uaeu_executor"].pids():
+            for pid in resources(app).executor.pids():
                 os.kill(pid, signal.SIGKILL)
             response = client.get("/sparql", query_string={"query": LIGHT}, headers=JSON)
             assert response.status_code == 200, response.get_data(as_text=True)
     finally:
-        app.extensions["uaeu_executor"].close()
+        close_app(app)

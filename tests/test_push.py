@@ -14,14 +14,15 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from graph.backends import QueryError, RemoteStore, StoreUnavailable
-from graph.cli import main as cli_main
+from graph.builder.dumps import write_release
+from graph.builder.pipeline import Built, build
 from graph.config import PROJECT_ROOT, Settings
-from graph.dumps import write_release
-from graph.pipeline import Built, build
-from graph.push import Endpoints, endpoints_for, push, switch_update
 from graph.release import Release
+from graph.store import QueryError, StoreUnavailable
+from graph.store.push import Endpoints, endpoints_for, push, switch_update
+from graph.store.remote import RemoteStore
 from tests.backends import RemoteServer, oxigraph_server, virtuoso_server
+from webapp.cli import main as cli_main
 
 SERVERS = {"oxigraph": oxigraph_server, "virtuoso": virtuoso_server}
 # One request reads the label from the union and from the source graphs, so a reader during a push
@@ -169,13 +170,13 @@ def test_a_refused_connection_is_unavailable() -> None:
 
 def test_uaeu_push_command(release_dir: Path, built: Built, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     with oxigraph_server(tmp_path) as server:
-        assert cli_main(["push", "--endpoint", server.query_url, "--out", str(release_dir)]) == 0
+        assert cli_main(["push", "--endpoint", server.query_url, "--build", str(release_dir)]) == 0
         out = capsys.readouterr().out
         assert f"pushed release {built.report['release']}" in out
         assert f"{built.report['counts']['named_graphs']} graphs" in out
         assert RemoteStore(server.query_url).triple_count() == built.report["counts"]["triples"]
         server.kill()
-        assert cli_main(["push", "--endpoint", server.query_url, "--out", str(release_dir), "--timeout", "2"]) == 1
+        assert cli_main(["push", "--endpoint", server.query_url, "--build", str(release_dir), "--timeout", "2"]) == 1
         assert "unreachable" in capsys.readouterr().err
 
 

@@ -25,17 +25,20 @@ from email.message import Message
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL
 
 import graph.release as release_module
+from graph.builder.pipeline import Built, build
 from graph.config import PROJECT_ROOT, Settings
-from graph.pipeline import Built, build
 from graph.problems import CuratedDataError
 from graph.release import Release, folder_name
 from tests.conftest import BASE, ID
+from tests.helpers import close_app, make_app
 from tests.servers import start_server
 from webapp import create_app
+from webapp.resources import resources
 from webapp.settings import AppSettings
 
 PUBLIC = "http://kg.example.org/"
@@ -193,22 +196,23 @@ def test_a_running_server_serves_its_release_through_a_rebuild_until_restarted(t
 
 
 @pytest.fixture
-def pinned_app(tmp_path: Path, data_b: Path) -> Iterator[tuple[object, str, str, Path]]:
+def pinned_app(tmp_path: Path, data_b: Path) -> Iterator[tuple[Flask, str, str, Path]]:
     """An app started on release A, and B built into the same folder after it started."""
     out = tmp_path / "build"
     a = _build(out).report["release"]
-    app = create_app(Settings(build_dir=out), AppSettings(public_url=PUBLIC, query_workers=1))
+    app = make_app(out, public_url=PUBLIC)
     try:
         b = _build(out, data_b).report["release"]
         yield app, a, b, out
     finally:
-        app.extensions["uaeu_executor"].close()
+        close_app(app)
 
 
-def test_pages_apis_void_and_version_read_the_pinned_release(pinned_app: tuple[object, str, str, Path]) -> None:
+def test_pages_apis_void_and_version_read_the_pinned_release(pinned_app: tuple[Flask, str, str, Path]) -> None:
     app, a, b, out = pinned_app
-    client = app.test_client()  # type: ignore[attr-defined]
-    pinned = app.config["UAEU_RELEASE"]  # type: ignore[attr-defined]
+    client = app.test_client()
+    pinned = resources(app).release
+    assert pinned is not None
     assert pinned.id == a and Release.open(out).id == b
     assert pinned.folder == (out / "releases" / folder_name(a)).resolve()
 

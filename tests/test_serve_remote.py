@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from graph.pipeline import Built
-from graph.push import endpoints_for, push
+from graph.builder.pipeline import Built
+from graph.store.push import endpoints_for, push
 from tests.backends import oxigraph_server
 from tests.servers import start_server
 

@@ -11,8 +11,6 @@ import io
 import json
 import time
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -21,10 +19,9 @@ from flask.testing import FlaskClient
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
-from graph.config import Settings
-from graph.pipeline import Built
-from webapp import create_app
-from webapp.settings import AppSettings
+from graph.builder.pipeline import Built
+from tests.helpers import close_app, make_app
+from webapp.resources import resources
 
 COUNT_PARTNERSHIPS = "SELECT (COUNT(?p) AS ?n) WHERE { ?p a <https://w3id.org/uaeu/ontology#Partnership> }"
 PARTNERSHIPS = "SELECT ?p WHERE { ?p a <https://w3id.org/uaeu/ontology#Partnership> } ORDER BY ?p"
@@ -34,21 +31,7 @@ PATHOLOGICAL = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i .
 SD = "http://www.w3.org/ns/sparql-service-description#"
 
 
-def _make_app(release_dir: Path, **overrides: object) -> Flask:
-    app_settings = replace(AppSettings(public_url="http://127.0.0.1:5000/", query_workers=2), **overrides)
-    return create_app(Settings(build_dir=release_dir), app_settings)
-
-
-@pytest.fixture(scope="module")
-def app(built: Built, release_dir: Path) -> Iterator[Flask]:
-    app = _make_app(release_dir, row_cap=50, query_timeout=2.0)
-    yield app
-    app.extensions["uaeu_executor"].close()
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
+APP_SETTINGS = {"public_url": "http://127.0.0.1:5000/", "query_workers": 2, "row_cap": 50, "query_timeout": 2.0}
 
 
 def test_get_post_form_and_post_direct_give_the_same_answer(client: FlaskClient) -> None:
@@ -176,7 +159,7 @@ def test_update_operation_is_refused(client: FlaskClient) -> None:
 
 
 def test_oversize_query_gets_413(client: FlaskClient, app: Flask) -> None:
-    limit = app.config["UAEU_APP_SETTINGS"].max_query_bytes
+    limit = resources(app).app_settings.max_query_bytes
     query = "SELECT * WHERE { ?s ?p ?o } #" + "x" * limit
     response = client.post("/sparql", data=query, content_type="application/sparql-query")
     assert response.status_code == 413
@@ -263,7 +246,7 @@ def test_browsers_get_the_editor(client: FlaskClient) -> None:
 
 
 def test_time_limit_stops_the_query_and_the_next_one_is_answered_at_once(built: Built, release_dir: Path) -> None:
-    app = _make_app(release_dir, query_timeout=1.0)
+    app = make_app(release_dir, public_url="http://127.0.0.1:5000/", query_workers=2, query_timeout=1.0)
     try:
         client = app.test_client()
         started = time.monotonic()
@@ -277,4 +260,4 @@ def test_time_limit_stops_the_query_and_the_next_one_is_answered_at_once(built: 
         assert after.status_code == 200
         assert time.monotonic() - started < 0.5
     finally:
-        app.extensions["uaeu_executor"].close()
+        close_app(app)

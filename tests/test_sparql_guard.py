@@ -7,8 +7,8 @@ import threading
 
 import pytest
 
-from graph.executor import WORKER_STACK
-from graph.sparql_guard import Limits, Refusal, canonical, check_graph_parameters, check_query, check_shape
+from graph.sparql.executor import WORKER_STACK
+from graph.sparql.guard import Limits, Refusal, canonical, check_graph_parameters, check_query, check_shape
 
 BASE = "https://w3id.org/uaeu/"
 OURS = [BASE + "graph/model", BASE + "graph/sources"]

@@ -16,11 +16,12 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from graph.backends import EmbeddedStore, GraphStore, QueryError, RemoteStore, Row
-from graph.backends.base import own_query
-from graph.pipeline import Built
-from graph.push import endpoints_for, push
-from graph.queries import NamedQuery, example_queries
+from graph.builder.pipeline import Built
+from graph.queries import NamedQuery, example_queries, named
+from graph.store import GraphStore, QueryError, Row, Solutions
+from graph.store.embedded import EmbeddedStore
+from graph.store.push import endpoints_for, push
+from graph.store.remote import RemoteStore
 from tests.backends import RemoteServer, oxigraph_server, virtuoso_server
 
 BACKENDS = ["memory", "disk", "oxigraph", "virtuoso"]
@@ -107,14 +108,14 @@ def test_example_queries_give_the_reference_answers(backend: GraphStore, referen
 def test_triple_and_quad_counts(backend: GraphStore, built: Built) -> None:
     counts = built.report["counts"]
     assert backend.triple_count() == counts["triples"]
-    assert int(backend.select(own_query("count-quads").text)[0]["n"].value) == counts["quads"]
+    assert int(backend.select(named("store/count-quads").text)[0]["n"].value) == counts["quads"]
 
 
 def test_graphs_are_the_release_source_graphs(backend: GraphStore, reference: EmbeddedStore, built: Built) -> None:
     graphs = backend.graphs()
     assert graphs == reference.graphs()
     assert len(graphs) == built.report["counts"]["named_graphs"]
-    visible = sorted(row["g"].value for row in backend.select(own_query("named-graphs").text))
+    visible = sorted(row["g"].value for row in backend.select(named("store/named-graphs").text))
     assert visible == graphs  # no union, manifest, staging or system graph shows through GRAPH ?g
 
 
@@ -167,3 +168,26 @@ def test_bound_literals_are_data_never_syntax(backend: GraphStore) -> None:
 def test_a_bad_query_is_a_query_error(backend: GraphStore) -> None:
     with pytest.raises(QueryError):
         backend.select("SELECT ?x WHERE { ?x ?y }")
+
+
+def test_any_form_through_query_and_a_form_mismatch_is_a_query_error(backend: GraphStore) -> None:
+    """`query` answers by form (what /sparql on a remote store uses); select/ask/construct insist on theirs."""
+    rows = backend.query("SELECT ?n WHERE { VALUES ?n { 1 2 } } ORDER BY ?n")
+    assert isinstance(rows, Solutions) and rows.variables == ["n"] and [r["n"].value for r in rows] == ["1", "2"]
+    empty = backend.query("SELECT ?x ?y WHERE { ?x <urn:uaeu:test:none> ?y }")
+    assert isinstance(empty, Solutions) and empty == [] and empty.variables == ["x", "y"], "an empty answer keeps its header"
+    assert backend.query("ASK { ?s ?p ?o }") is True
+    for wrong in (lambda: backend.select("ASK {}"), lambda: backend.ask("SELECT * WHERE { ?s ?p ?o } LIMIT 1"), lambda: backend.construct("ASK {}")):
+        with pytest.raises(QueryError):
+            wrong()
+
+
+def test_a_dataset_given_with_the_query_replaces_the_release(backend: GraphStore, reference: EmbeddedStore) -> None:
+    """The SPARQL Protocol's default-graph-uri and named-graph-uri, as every backend honours them."""
+    source = reference.graphs()[0]
+    rows = backend.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", default_graphs=[source])
+    assert isinstance(rows, Solutions)
+    assert int(rows[0]["n"].value) == reference.triple_count(source) > 0
+    rows = backend.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", named_graphs=[source])
+    assert isinstance(rows, Solutions)
+    assert [row["g"].value for row in rows] == [source]

@@ -1,127 +1,22 @@
-"""The Flask front end: an application factory with one blueprint per door into the graph."""
+"""The Flask front end: `create_app` (webapp.app) builds the application over one pinned release.
+
+This package's own import is light (no Flask) on purpose: the `uaeu` command lives here
+(webapp.cli), and every query worker of `uaeu serve` re-imports the command as its main module.
+"""
 
 from __future__ import annotations
 
-import atexit
-from pathlib import Path
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask, Request, Response
-from werkzeug.middleware.proxy_fix import ProxyFix
-from werkzeug.routing import RequestRedirect
+if TYPE_CHECKING:
+    from webapp.app import create_app
 
-from graph.backends import RemoteStore, StoreUnavailable
-from graph.config import Settings
-from graph.executor import QueryExecutor
-from graph.release import Release
-from graph.store import load_store
-from webapp.remote import RemoteExecutor, RemoteQueryStore, RemoteUnavailable
-from webapp.settings import AppSettings
+__all__ = ["create_app"]
 
 
-class PublicFlask(Flask):
-    """Flask whose own redirects (merged slashes, a missing trailing slash) go to the public URL.
+def __getattr__(name: str) -> Any:
+    if name == "create_app":
+        from webapp.app import create_app
 
-    Werkzeug builds those from the request's Host header; a visitor controls that header, so a
-    redirect built from it could send the next reader anywhere. Ours never are.
-    """
-
-    def raise_routing_exception(self, request: Request) -> None:  # type: ignore[override]
-        error = request.routing_exception
-        if isinstance(error, RequestRedirect):
-            target = urlsplit(error.new_url)
-            path = target.path
-            root = request.script_root
-            if root and path.startswith(root):
-                path = path[len(root) :]
-            public = self.config["UAEU_APP_SETTINGS"].public_url
-            raise RequestRedirect(public + path.lstrip("/") + (f"?{target.query}" if target.query else ""))
-        super().raise_routing_exception(request)
-
-
-def create_app(
-    settings: Settings | None = None,
-    app_settings: AppSettings | None = None,
-    executor: QueryExecutor | None = None,
-    remote: RemoteStore | None = None,
-) -> Flask:
-    """Build the app over the current release in `settings.build_dir`, or over the one pushed to `remote`.
-
-    The local release is pinned here, once: the in-process store, every query worker (those that
-    replace a killed one too), the dumps, VoID, /version and the pages all read that one release
-    folder, which never changes. A later `uaeu build` makes another release current for the next
-    start; this app goes on serving the one it started with.
-    """
-    settings = settings or Settings.from_env()
-    app_settings = app_settings or AppSettings.from_env()
-    app = PublicFlask(__name__)
-    if app_settings.proxy_hops:
-        # Behind N trusted reverse proxies, the client (for per-client query limits) is in X-Forwarded-For.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app_settings.proxy_hops)  # type: ignore[method-assign]
-    app.config["UAEU_SETTINGS"] = settings
-    app.config["UAEU_APP_SETTINGS"] = app_settings
-    app.config["MAX_CONTENT_LENGTH"] = app_settings.max_query_bytes * 4
-    if remote is not None:
-        report = remote.release()
-        if report is None:
-            raise RuntimeError(f"no release on {remote.endpoint}: run 'uaeu push --endpoint {remote.endpoint}' first")
-        app.config["UAEU_REPORT"] = report
-        # The dumps are served when this build folder holds the same release (current or not).
-        app.config["UAEU_RELEASE"] = Release.find(settings.build_dir, str(report.get("release")))
-        # User queries are still checked by the sandboxed workers (here without a store of their
-        # own) before they go to the remote server.
-        checker = QueryExecutor(None, limits=app_settings.pool_limits())
-        atexit.register(checker.close)
-        app.extensions["uaeu_executor"] = RemoteExecutor(remote, checker)
-        app.extensions["uaeu_store"] = RemoteQueryStore(remote)
-    else:
-        release = Release.open(settings.build_dir)  # raises NoRelease (a FileNotFoundError) without a build
-        app.config["UAEU_RELEASE"] = release
-        app.config["UAEU_REPORT"] = release.report
-        if executor is None:
-            executor = QueryExecutor(release.dumps, limits=app_settings.pool_limits())
-            atexit.register(executor.close)
-        app.extensions["uaeu_executor"] = executor
-        # Pages and APIs run our own named queries in-process on this store (fast, no time limit
-        # needed); user-written SPARQL only ever runs in the executor's killable workers.
-        app.extensions["uaeu_store"] = load_store(release.dumps)
-    app.register_error_handler(StoreUnavailable, _unavailable)
-    app.register_error_handler(RemoteUnavailable, _unavailable)
-    release_id = str(app.config["UAEU_REPORT"]["release"])
-
-    @app.after_request
-    def _say_which_release(response: Response) -> Response:
-        """Every answer names the release that gave it."""
-        response.headers["X-Release"] = release_id
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        return response
-
-    from webapp.dumps_view import dumps as dumps_blueprint
-    from webapp.home import home
-    from webapp.linkeddata import linkeddata
-    from webapp.map_view import map_view
-    from webapp.network_view import network, start_warm_up
-    from webapp.sparql import sparql
-
-    app.register_blueprint(home)
-    app.register_blueprint(sparql)
-    app.register_blueprint(linkeddata)
-    app.register_blueprint(dumps_blueprint)
-    app.register_blueprint(network)
-    app.register_blueprint(map_view)
-    # The partner network's default networks and layouts are built in the background, so the
-    # server answers at once and the first /network request finds them ready.
-    start_warm_up(app)
-    return app
-
-
-def _unavailable(err: Exception) -> Response:
-    """The remote store is down or slow: say so at once, and when to try again."""
-    retry = getattr(err, "retry_after", 5)
-    response = Response(f"the SPARQL store is unavailable: {err}\n", status=503, mimetype="text/plain")
-    response.headers["Retry-After"] = str(retry)
-    return response
-
-
-def static_vendor_dir() -> Path:
-    return Path(__file__).parent / "static" / "vendor"
+        return create_app
+    raise AttributeError(f"module 'webapp' has no attribute {name!r}")

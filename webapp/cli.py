@@ -1,45 +1,337 @@
-"""The `uaeu` command: the library's commands (build, validate, query, ...) plus `serve`.
+"""`uaeu`: the one command. Each verb is a thin door onto a library function:
 
-It sits above both `graph` and `webapp`, so `graph` never needs Flask.
+    build     graph.builder.pipeline.build          validate  graph.builder.pipeline.assemble
+    report    graph.builder.coverage                places    graph.builder.gazetteer
+    query     graph.store (embedded) + graph.sparql.results.as_text
+    network   graph.network                       push      graph.store.push
+    serve     webapp.app.create_app under waitress
+
+One flag vocabulary: `--build DIR` is the build folder wherever one is read or written
+(`--out DIR` still works there, hidden and deprecated); `--output FILE` is a file a verb writes
+(`network`); `--data`, `--ontology` and `--base` override the settings of `graph.config`. A
+remote server's password comes from the environment only ($UAEU_SPARQL_PASSWORD), never from a
+flag, so it stays out of shell history and process lists.
+
+This module sits above `graph` and `webapp` and imports neither Flask nor the build at start:
+the query workers of `uaeu serve` re-import it as their main module.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import json
+import os
 import sys
+import time
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from graph import cli as graph_cli
+from graph import __version__
 from graph.config import Settings
-from graph.release import Release
-from webapp.settings import AppSettings
+from graph.problems import CuratedDataError
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+    from webapp.settings import AppSettings
+
+EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
+PASSWORD_VARIABLE = "UAEU_SPARQL_PASSWORD"  # noqa: S105 - the name of the variable, not a password
+USER_VARIABLE = "UAEU_SPARQL_USER"
+
+
+# ---------------------------------------------------------------- flags
+
+
+class _Deprecated(argparse.Action):
+    """A hidden old spelling of a flag: still works, and says which flag to use instead."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, use: str = "", **kwargs: Any) -> None:
+        self.use = use
+        super().__init__(option_strings, dest, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any, option_string: str | None = None) -> None:
+        print(f"warning: {option_string} is deprecated; use {self.use}", file=sys.stderr)
+        setattr(namespace, self.dest, values)
+
+
+def _build_flag(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument("--build", dest="build_dir", metavar="DIR", help=f"build folder {what} (default: build/, or $UAEU_BUILD_DIR)")
+    parser.add_argument("--out", dest="build_dir", action=_Deprecated, use="--build DIR", help=argparse.SUPPRESS)
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = Settings.from_env()
+    if getattr(args, "data", None):
+        settings = replace(settings, data_dir=Path(args.data))
+    if getattr(args, "ontology", None):
+        settings = replace(settings, ontology_dir=Path(args.ontology))
+    if getattr(args, "build_dir", None):
+        settings = replace(settings, build_dir=Path(args.build_dir))
+    if getattr(args, "base", None):
+        settings = replace(settings, base=args.base if args.base.endswith("/") else args.base + "/")
+    return settings
+
+
+def _error(message: object, code: int) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return code
+
+
+def _report_problems(err: CuratedDataError, what: str) -> int:
+    for problem in err.problems:
+        print(f"error: {problem}", file=sys.stderr)
+    print(f"{what} failed: {len(err.problems)} problem(s); the previous build is untouched.", file=sys.stderr)
+    return EXIT_DATA
+
+
+def _credentials(args: argparse.Namespace) -> tuple[str | None, str | None] | int:
+    """(user, password) for a remote server: the user from --user or $UAEU_SPARQL_USER, the password from the environment only."""
+    user = args.user or os.environ.get(USER_VARIABLE) or None
+    password = os.environ.get(PASSWORD_VARIABLE) if user else None
+    if user and not password:
+        return _error(f"--user needs the password in ${PASSWORD_VARIABLE}", EXIT_USAGE)
+    return user, password
+
+
+# ---------------------------------------------------------------- build, validate, report, places
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from graph.builder.pipeline import build
+
+    settings = _settings(args)
+    started = time.perf_counter()
+    try:
+        built = build(settings)
+    except CuratedDataError as err:
+        return _report_problems(err, "build")
+    except OSError as err:  # a full disk, a read-only or unwritable build folder (reading errors are CuratedDataErrors)
+        return _error(f"cannot write the build to {settings.build_dir}: {err.strerror or err}", EXIT_DATA)
+    elapsed = time.perf_counter() - started
+    counts = built.report["counts"]
+    print(f"release {built.report['release']}: {counts['triples']} triples, {counts['quads']} quads in {counts['named_graphs']} graphs")
+    print(
+        f"{counts['partnerships']} partnerships, {counts['organisations']} organisations, {counts['memberships']} memberships, {counts['events']} events, {counts['sources']} sources"
+    )
+    for warning in built.report["warnings"]:
+        print(f"warning: {warning}")
+    steps = ", ".join(f"{k} {v:.2f}s" for k, v in built.timings.items())
+    print(f"built in {elapsed:.2f}s ({steps})")
+    print(f"dumps: {settings.build_dir / 'dumps'}  report: {settings.build_dir / 'report.md'}")
+    return EXIT_OK
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from graph.builder.pipeline import assemble
+
+    try:
+        built = assemble(_settings(args))
+    except CuratedDataError as err:
+        return _report_problems(err, "validation")
+    counts = built.report["counts"]
+    print(f"valid: {counts['triples']} triples from {counts['partnerships']} partnerships, {counts['memberships']} memberships, {counts['events']} events")
+    for warning in built.lint_warnings:
+        print(f"warning: {warning}")
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Print the coverage table (the README's data section is pasted from it) and/or the identifier table."""
+    from graph.builder.coverage import coverage_markdown, coverage_rows, identifier_status, identifiers_markdown
+    from graph.builder.pipeline import read_checked
+
+    try:
+        data = read_checked(_settings(args))
+    except CuratedDataError as err:
+        return _report_problems(err, "report")
+    parts = []
+    if args.coverage or not args.identifiers:
+        parts.append(coverage_markdown(coverage_rows(data)))
+    if args.identifiers:
+        parts.append(identifiers_markdown(identifier_status(data)))
+    sys.stdout.write("\n".join(parts))
+    return EXIT_OK
+
+
+def cmd_places(args: argparse.Namespace) -> int:
+    """Match the cities of places.csv against the GeoNames extract; with --write, fill the matched rows."""
+    from graph.builder.gazetteer import match_places_file
+
+    path = Path(args.places) if args.places else _settings(args).data_dir / "places.csv"
+    try:
+        results = match_places_file(path, write=args.write)
+    except OSError as err:
+        return _error(f"cannot read {path}: {err.strerror or err}", EXIT_DATA)
+    for status in ("matched", "ambiguous", "unmatched"):
+        chosen = [r for r in results if r.status == status]
+        print(f"{status}: {len(chosen)}")
+        for r in chosen:
+            print(f"  {r.describe()}")
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------- query, network
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from graph.queries import BindingError, NamedQuery, parse_term
+    from graph.release import Release
+    from graph.sparql.results import as_text
+    from graph.store import QueryError
+    from graph.store.embedded import EmbeddedStore
+
+    settings = _settings(args)
+    bindings = {}
+    try:
+        if args.file:
+            named = NamedQuery.load(Path(args.file))
+            text, bindings = named.text, dict(named.defaults)
+        else:
+            text = sys.stdin.read() if args.query == "-" else args.query
+        for item in args.bind:
+            name, _, value = item.partition("=")
+            if not name or not value:
+                raise BindingError(f'--bind takes NAME=<iri> or NAME="literal", not {item!r}')
+            bindings[name.lstrip("?")] = parse_term(value)
+    except (BindingError, OSError) as err:
+        return _error(err, EXIT_USAGE)
+    try:
+        store = EmbeddedStore.in_memory(Release.open(settings.build_dir), base=settings.base)
+        sys.stdout.write(as_text(store.query(text, bindings), args.format))
+    except FileNotFoundError as err:
+        return _error(err, EXIT_DATA)
+    except QueryError as err:
+        return _error(err, EXIT_USAGE)
+    return EXIT_OK
+
+
+def cmd_network(args: argparse.Namespace) -> int:
+    from graph.network import NetworkOptionError, NetworkOptions, build_network, ego, export, network_data, path_text, resolve_node, shortest_connection
+    from graph.release import NoRelease, Release
+    from graph.store.embedded import EmbeddedStore
+
+    settings = _settings(args)
+    wanted = {"ego": 1, "path": 2}.get(args.what, 0)
+    if len(args.nodes) != wanted:
+        return _error(f"'uaeu network {args.what}' takes {wanted or 'no'} entit{'y' if wanted == 1 else 'ies'}, got {len(args.nodes)}", EXIT_USAGE)
+    try:
+        release = Release.open(settings.build_dir)  # pinned: the data and its release id come from one release
+    except NoRelease as err:
+        return _error(err, EXIT_DATA)
+    data = network_data(EmbeddedStore.in_memory(release, base=settings.base), base=settings.base, release=release.id)
+    params = {
+        k: v for k, v in vars(args).items() if k in ("weighting", "as_of", "start", "end", "roles", "partner_types", "themes", "partnerships", "evidence")
+    }
+    try:
+        if args.what == "path":
+            found = shortest_connection(data, args.nodes[0], args.nodes[1], NetworkOptions.from_params(params))
+            text = json.dumps(found, ensure_ascii=False, indent=1) + "\n" if args.format == "json" else path_text(found)
+            return _emit(text.encode("utf-8"), args.output)
+        if args.what == "ego":
+            kinds = [args.kind] if args.kind else ["organisations", "partnerships", "countries"]
+            for position, kind in enumerate(kinds):
+                network = build_network(data, NetworkOptions.from_params(params, kind=kind))
+                try:
+                    resolve_node(network.graph, args.nodes[0])
+                except NetworkOptionError:
+                    if position == len(kinds) - 1:
+                        raise
+                    continue
+                network = ego(network, args.nodes[0], args.radius)
+                break
+        else:
+            network = build_network(data, NetworkOptions.from_params(params, kind=args.what))
+        out = export(network, args.format)
+    except NetworkOptionError as err:
+        return _error(err, EXIT_USAGE)
+    if isinstance(out, tuple):
+        if not args.output:
+            return _emit((out[0] + "\n" + out[1]).encode("utf-8"), None)
+        stem = Path(args.output).with_suffix("")
+        _emit(out[0].encode("utf-8"), str(stem) + ".nodes.csv")
+        return _emit(out[1].encode("utf-8"), str(stem) + ".edges.csv")
+    return _emit(out, args.output)
+
+
+def _emit(payload: bytes, output: str | None) -> int:
+    if output:
+        Path(output).write_bytes(payload)
+        print(f"wrote {output} ({len(payload)} bytes)", file=sys.stderr)
+    else:
+        sys.stdout.buffer.write(payload)
+        sys.stdout.flush()
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------- push, serve
+
+
+def cmd_push(args: argparse.Namespace) -> int:
+    """Load the build into a SPARQL server; the previous release is replaced in one switch."""
+    from graph.release import Release
+    from graph.store import StoreError
+    from graph.store.push import endpoints_for, push
+
+    settings = _settings(args)
+    credentials = _credentials(args)
+    if isinstance(credentials, int):
+        return credentials
+    if not Release.exists(settings.build_dir):
+        return _error(f"no build at {settings.build_dir}; run 'uaeu build' first", EXIT_DATA)
+    try:
+        endpoints = endpoints_for(args.endpoint, args.update_url, args.store_url, *credentials)
+        result = push(settings.build_dir, endpoints, timeout=args.timeout)
+    except ValueError as err:
+        return _error(err, EXIT_USAGE)
+    except StoreError as err:
+        return _error(f"{err}; the server's previous release is untouched", EXIT_DATA)
+    print(f"pushed release {result.release} to {args.endpoint}: {result.graphs} graphs, {result.quads} quads, {result.triples} triples in the union")
+    print(f"dropped {result.dropped} graph(s) of the previous release; {result.seconds:.2f}s")
+    return EXIT_OK
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve the web app and /sparql over the store of `--store`: memory (default), disk or a remote SPARQL server."""
+    from graph.release import Release
+    from graph.store import StoreUnavailable, open_store
     from webapp import create_app
+    from webapp.resources import resources
+    from webapp.settings import AppSettings
 
-    settings = Settings.from_env()
-    if args.out:
-        settings = replace(settings, build_dir=Path(args.out))
+    settings = _settings(args)
     app_settings = AppSettings.from_env(public_url=f"http://{args.host}:{args.port}/")
     if args.timeout is not None:
         app_settings = replace(app_settings, query_timeout=args.timeout)
+    options: dict[str, Any] = {"base": settings.base}
     if args.store == "sparql":
-        return _serve_remote(args, settings, app_settings)
-    if not Release.exists(settings.build_dir):
+        if not args.endpoint:
+            return _error("--store sparql needs --endpoint (the server's SPARQL query URL)", EXIT_USAGE)
+        credentials = _credentials(args)
+        if isinstance(credentials, int):
+            return credentials
+        options.update(timeout=app_settings.query_timeout, user=credentials[0], password=credentials[1])
+    elif not Release.exists(settings.build_dir):
         print(f"no build at {settings.build_dir}: building first", file=sys.stderr)
-        code = graph_cli.main(["build", "--out", str(settings.build_dir)])
+        code = main(["build", "--build", str(settings.build_dir)])
         if code != 0:
             return code
-    app = create_app(settings, app_settings)
-    print(f"serving release {app.config['UAEU_REPORT']['release']} at {app_settings.public_url} (SPARQL: {app_settings.public_url}sparql)", flush=True)
+    path = Path(args.store_path) if args.store_path else None
+    try:
+        store = open_store(args.store, build_dir=settings.build_dir, path=path, endpoint=args.endpoint, **options)
+        app = create_app(settings, app_settings, store=store)
+    except (StoreUnavailable, RuntimeError) as err:
+        return _error(err, EXIT_DATA)
+    where = f"from {args.endpoint} " if args.store == "sparql" else ""
+    print(f"serving release {resources(app).release_id} {where}at {app_settings.public_url} (SPARQL: {app_settings.public_url}sparql)", flush=True)
     _serve(app, args, app_settings)
-    return 0
+    return EXIT_OK
 
 
-def _serve(app: object, args: argparse.Namespace, app_settings: AppSettings) -> None:
+def _serve(app: Flask, args: argparse.Namespace, app_settings: AppSettings) -> None:
     """waitress with enough threads that queued user queries never take the pages' threads, and a
     SIGTERM that ends like Ctrl-C: atexit stops every query worker before the process goes."""
     import signal
@@ -55,45 +347,101 @@ def _serve(app: object, args: argparse.Namespace, app_settings: AppSettings) -> 
         waitress.serve(app, host=args.host, port=args.port, threads=threads, ident="uaeu", channel_timeout=30, connection_limit=1000)
 
 
-def _serve_remote(args: argparse.Namespace, settings: Settings, app_settings: AppSettings) -> int:
-    """Serve every page and API from a remote SPARQL server holding a pushed release."""
-    from graph.backends import RemoteStore, StoreUnavailable
-    from webapp import create_app
-
-    if not args.endpoint:
-        print("error: --store sparql needs --endpoint (the server's SPARQL query URL)", file=sys.stderr)
-        return 2
-    remote = RemoteStore(args.endpoint, timeout=app_settings.query_timeout, user=args.user, password=args.password)
-    try:
-        app = create_app(settings, app_settings, remote=remote)
-    except StoreUnavailable as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1
-    except RuntimeError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1
-    print(f"serving release {app.config['UAEU_REPORT']['release']} from {args.endpoint} at {app_settings.public_url}", flush=True)
-    _serve(app, args, app_settings)
-    return 0
+# ---------------------------------------------------------------- the tree
 
 
 def parser() -> argparse.ArgumentParser:
-    main = graph_cli.parser()
-    sub = next(a for a in main._actions if isinstance(a, argparse._SubParsersAction))
-    serve = sub.add_parser("serve", help="serve the web app and SPARQL endpoint on the embedded store")
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=5000, help="port (default 5000)")
-    serve.add_argument("--threads", type=int, help="HTTP threads (default: query workers + query queue + 8)")
-    serve.add_argument("--timeout", type=float, help="query time limit in seconds (default 10, or $UAEU_QUERY_TIMEOUT)")
-    serve.add_argument("--out", help="build folder to serve (default build/); built first if missing")
-    serve.add_argument(
-        "--store", choices=["memory", "sparql"], default="memory", help="where the data lives: the embedded store (default) or a remote SPARQL server"
+    main_parser = argparse.ArgumentParser(prog="uaeu", description="Urban Agenda for the EU knowledge graph")
+    main_parser.add_argument("--version", action="version", version=f"uaeu {__version__}")
+    sources = argparse.ArgumentParser(add_help=False)
+    sources.add_argument("--data", metavar="DIR", help="curated data folder (default: data/, or $UAEU_DATA_DIR)")
+    sources.add_argument("--ontology", metavar="DIR", help="ontology folder (default: ontology/, or $UAEU_ONTOLOGY_DIR)")
+    sources.add_argument("--base", metavar="IRI", help="base IRI (default: https://w3id.org/uaeu/, or $UAEU_BASE)")
+    remote = argparse.ArgumentParser(add_help=False)
+    remote.add_argument("--user", help=f"user for HTTP Digest auth (default ${USER_VARIABLE}); the password is read from ${PASSWORD_VARIABLE}")
+    sub = main_parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("build", parents=[sources], help="check, convert and validate the curated data, then publish a release")
+    _build_flag(p, "to write")
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("validate", parents=[sources], help="check and validate without writing anything")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("query", parents=[sources], help="run a SPARQL query over the current build")
+    p.add_argument("query", nargs="?", default="-", help="the query text, or - to read it from standard input")
+    p.add_argument("--file", help="read the query from this file (its '# bind:' lines give default values)")
+    p.add_argument("--bind", action="append", default=[], metavar="NAME=VALUE", help='bind ?NAME to <iri> or "literal" (repeatable)')
+    p.add_argument("--format", choices=["table", "csv", "json", "turtle", "ntriples"], default="table")
+    _build_flag(p, "to query")
+    p.set_defaults(func=cmd_query)
+
+    p = sub.add_parser("report", parents=[sources], help="print the member-list coverage (Markdown) and the identifiers still unmatched")
+    p.add_argument("--coverage", action="store_true", help="the coverage table: known members against the size the sources state (default)")
+    p.add_argument("--identifiers", action="store_true", help="the identifier table: GeoNames, Wikidata and EU corporate-body IRIs still missing")
+    p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("places", parents=[sources], help="match the cities of places.csv against the offline GeoNames extract")
+    p.add_argument("places", nargs="?", metavar="PLACES_CSV", help="the places file (default: places.csv in the data folder)")
+    p.add_argument("--write", action="store_true", help="fill the GeoNames id and coordinates of matched cities")
+    p.set_defaults(func=cmd_places)
+
+    _network_parser(sub, sources)
+
+    p = sub.add_parser("push", parents=[sources, remote], help="load the current build into a SPARQL 1.1 server (Oxigraph, Virtuoso, ...)")
+    p.add_argument("--endpoint", required=True, help="the server's SPARQL query URL (Oxigraph: .../query, Virtuoso: .../sparql)")
+    p.add_argument("--update-url", help="SPARQL Update URL (default: from --endpoint for Oxigraph and Virtuoso)")
+    p.add_argument("--store-url", help="Graph Store Protocol URL (default: from --endpoint for Oxigraph and Virtuoso)")
+    p.add_argument("--timeout", type=float, default=120.0, help="seconds per request (default 120)")
+    _build_flag(p, "to push")
+    p.set_defaults(func=cmd_push)
+
+    p = sub.add_parser("serve", parents=[remote], help="serve the web app and SPARQL endpoint")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=5000, help="port (default 5000)")
+    p.add_argument("--threads", type=int, help="HTTP threads (default: query workers + query queue + 8)")
+    p.add_argument("--timeout", type=float, help="query time limit in seconds (default 10, or $UAEU_QUERY_TIMEOUT)")
+    _build_flag(p, "to serve; built first if missing")
+    p.add_argument(
+        "--store",
+        choices=["memory", "disk", "sparql"],
+        default="memory",
+        help="where the data lives: in memory (default), an on-disk store (fast restarts), or a remote SPARQL server holding a pushed release",
     )
-    serve.add_argument("--endpoint", help="with --store sparql: the server's SPARQL query URL (Oxigraph /query, Virtuoso /sparql)")
-    serve.add_argument("--user", help="with --store sparql: user for HTTP digest authentication, if the server needs it")
-    serve.add_argument("--password", help="with --store sparql: password for HTTP digest authentication")
-    serve.set_defaults(func=cmd_serve)
-    return main
+    p.add_argument("--store-path", metavar="DIR", help="with --store disk: the store's folder (default: one per release, under the build folder's stores/)")
+    p.add_argument("--endpoint", help="with --store sparql: the server's SPARQL query URL (Oxigraph /query, Virtuoso /sparql)")
+    p.set_defaults(func=cmd_serve)
+    return main_parser
+
+
+def _network_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser], sources: argparse.ArgumentParser) -> None:
+    from graph.network.export import FORMATS
+    from graph.network.model import KINDS, WEIGHTINGS
+
+    p = sub.add_parser(
+        "network",
+        parents=[sources],
+        help="the partner network of the current build: a network, an ego network, or the shortest connection",
+        description="Networks: bipartite (partnerships and organisations) and its projections; 'ego ENTITY'; 'path ORG ORG'.",
+    )
+    p.add_argument("what", choices=[*KINDS, "ego", "path"])
+    p.add_argument("nodes", nargs="*", metavar="ENTITY", help="ego: one entity; path: two organisations (IRI, slug such as 'tallinn-city', or label)")
+    p.add_argument("--format", choices=[*FORMATS, "text"], default="json", help="json = node-link with meta; cyjs = Cytoscape; text: path only")
+    p.add_argument("--weighting", choices=WEIGHTINGS, default="shared")
+    p.add_argument("--as-of", dest="as_of", metavar="DATE", help="the network on a day, month or year (2018-01-01, 2018-06, 2018)")
+    p.add_argument("--from", dest="start", metavar="DATE", help="the network over a period starting then")
+    p.add_argument("--to", dest="end", metavar="DATE", help="... and ending then")
+    p.add_argument("--role", dest="roles", action="append", help="roles to keep: coordinators, members, partners (default) or role names")
+    p.add_argument("--partner-type", dest="partner_types", action="append", help="partner types to keep (city, member-state, ...)")
+    p.add_argument("--theme", dest="themes", action="append", help="partnership themes to keep")
+    p.add_argument("--partnership", dest="partnerships", action="append", help="partnerships to keep (slug or IRI)")
+    p.add_argument("--evidence", action="append", help="evidence to keep (default: stated; 'all' adds the weaker evidence)")
+    p.add_argument("--kind", choices=KINDS, help="ego: the network to take the entity from (default: by what it is)")
+    p.add_argument("--radius", type=int, default=1, help="ego: hops from the entity (default 1)")
+    p.add_argument("--build", dest="build_dir", metavar="DIR", help="build folder to read (default: build/, or $UAEU_BUILD_DIR)")
+    p.add_argument("--output", metavar="FILE", help="write here instead of standard output (csv: FILE.nodes.csv and FILE.edges.csv)")
+    p.add_argument("--out", dest="output", action=_Deprecated, use="--output FILE", help=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_network)
 
 
 def main(argv: list[str] | None = None) -> int:

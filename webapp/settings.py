@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from graph.executor import PoolLimits
+from graph.sparql.executor import PoolLimits
 
 
 def _float(name: str, default: float) -> float:

@@ -18,15 +18,13 @@ from collections import OrderedDict
 from typing import Any
 
 import networkx as nx
-import pyoxigraph as ox
 
 from graph.config import DEFAULT_BASE
-from graph.network.export import FORMATS, export, network_meta, to_csv, to_cytoscape_json, to_gexf, to_graphml, to_node_link
-from graph.network.extract import EVIDENCE_ORDER, NetworkData, describe, load_network_data
+from graph.network.export import FORMATS, export, network_meta, path_text, to_csv, to_cytoscape_json, to_gexf, to_graphml, to_node_link
+from graph.network.extract import NetworkData, describe, load_network_data
 from graph.network.metrics import METRICS, annotate, communities, components, metrics, summary
 from graph.network.model import (
     KINDS,
-    PARTNER_ROLES,
     WEIGHTING_DEFINITIONS,
     WEIGHTINGS,
     Network,
@@ -35,6 +33,8 @@ from graph.network.model import (
     UnknownNode,
     make_network,
 )
+from graph.store import GraphStore
+from graph.vocabulary import EVIDENCE_ORDER, PARTNER_ROLES
 
 __all__ = [
     "EVIDENCE_ORDER",
@@ -62,6 +62,7 @@ __all__ = [
     "metrics",
     "network_data",
     "network_meta",
+    "path_text",
     "resolve_node",
     "shortest_connection",
     "summary",
@@ -73,11 +74,11 @@ __all__ = [
     "warm_up",
 ]
 
-_STORES: OrderedDict[int, tuple[ox.Store, NetworkData]] = OrderedDict()
+_STORES: OrderedDict[int, tuple[GraphStore, NetworkData]] = OrderedDict()
 _STORE_SLOTS = 4
 
 
-def network_data(store: ox.Store, base: str = DEFAULT_BASE, release: str = "") -> NetworkData:
+def network_data(store: GraphStore, base: str = DEFAULT_BASE, release: str = "") -> NetworkData:
     """The store's network facts, read once per store object (a reload gives a new store, so new data)."""
     key = id(store)
     cached = _STORES.get(key)
@@ -98,7 +99,7 @@ def _built(data: NetworkData, options: NetworkOptions) -> Network:
     return network
 
 
-def build_network(source: ox.Store | NetworkData, options: NetworkOptions | None = None) -> Network:
+def build_network(source: GraphStore | NetworkData, options: NetworkOptions | None = None) -> Network:
     """The network with every node's metrics and a meta block; cached per (data, options)."""
     data = source if isinstance(source, NetworkData) else network_data(source)
     return _built(data, options or NetworkOptions())
@@ -115,7 +116,7 @@ def _exported(data: NetworkData, options: NetworkOptions, fmt: str) -> bytes | t
     return export(_built(data, options), fmt)
 
 
-def export_network(source: ox.Store | NetworkData, options: NetworkOptions | None = None, fmt: str = "json") -> bytes | tuple[str, str]:
+def export_network(source: GraphStore | NetworkData, options: NetworkOptions | None = None, fmt: str = "json") -> bytes | tuple[str, str]:
     """A whole network serialised (bytes, or (nodes, edges) CSV), cached per (data, options, format) for the web API."""
     if fmt not in FORMATS:
         raise NetworkOptionError(f"format: unknown format '{fmt}' (expected one of: {', '.join(FORMATS)})")
@@ -123,7 +124,7 @@ def export_network(source: ox.Store | NetworkData, options: NetworkOptions | Non
     return _exported(data, options or NetworkOptions(), fmt)
 
 
-def warm_up(source: ox.Store | NetworkData, formats: tuple[str, ...] = ("json",)) -> dict[str, float]:
+def warm_up(source: GraphStore | NetworkData, formats: tuple[str, ...] = ("json",)) -> dict[str, float]:
     """Build (and export) the default network of every kind, so the first web request is fast; seconds per kind."""
     import time
 
@@ -145,7 +146,7 @@ def clear_cache() -> None:
     _exported.cache_clear()
 
 
-def resolve_node(graph: nx.Graph, text: str) -> str:
+def resolve_node(graph: nx.Graph[str], text: str) -> str:
     """A node from its IRI, the end of its IRI ('tallinn-city', 'organisation/tallinn-city'), or its exact label."""
     if text in graph:
         return text
@@ -162,7 +163,7 @@ def resolve_node(graph: nx.Graph, text: str) -> str:
     raise NetworkOptionError(f"node: '{text}' is ambiguous: {', '.join(sorted(matches)[:10])}")
 
 
-def ego(network: Network | nx.Graph, node: str, radius: int = 1) -> Network:
+def ego(network: Network | nx.Graph[str], node: str, radius: int = 1) -> Network:
     """The ego network of any node: it, its neighbours up to `radius` hops, and the edges among them.
 
     Node metrics stay those of the whole network (centrality inside a star would say nothing).
@@ -178,7 +179,7 @@ def ego(network: Network | nx.Graph, node: str, radius: int = 1) -> Network:
     return Network(sub, meta)
 
 
-def _links_between(bipartite: nx.Graph, a: str, b: str) -> list[dict[str, Any]]:
+def _links_between(bipartite: nx.Graph[str], a: str, b: str) -> list[dict[str, Any]]:
     """Every partnership that joins organisations a and b, with each side's role, evidence and sources."""
     links = []
     for partnership in sorted(set(bipartite[a]) & set(bipartite[b])):
@@ -202,7 +203,7 @@ def _links_between(bipartite: nx.Graph, a: str, b: str) -> list[dict[str, Any]]:
     return links
 
 
-def shortest_connection(source: ox.Store | NetworkData, org_a: str, org_b: str, options: NetworkOptions | None = None) -> dict[str, Any]:
+def shortest_connection(source: GraphStore | NetworkData, org_a: str, org_b: str, options: NetworkOptions | None = None) -> dict[str, Any]:
     """The shortest chain of partnerships between two organisations, under the same filters, with its evidence.
 
     Each step lists every partnership that joins the two organisations of that step (not only the

@@ -17,17 +17,18 @@ from xml.etree.ElementTree import ElementTree, SubElement
 import networkx as nx
 from networkx.readwrite.gexf import GEXFWriter
 
+from graph.formats import NETWORK_FORMATS
 from graph.network.model import Network
 
 FIRST_NODE_COLUMNS = ("id", "label", "kind")
 FIRST_EDGE_COLUMNS = ("source", "target", "weight", "weighting")
 
 
-def _graph_of(network: Network | nx.Graph) -> nx.Graph:
+def _graph_of(network: Network | nx.Graph[str]) -> nx.Graph[str]:
     return network.graph if isinstance(network, Network) else network
 
 
-def network_meta(network: Network | nx.Graph) -> dict[str, Any]:
+def network_meta(network: Network | nx.Graph[str]) -> dict[str, Any]:
     """The meta block of a network (empty for a plain graph built elsewhere)."""
     return dict(_graph_of(network).graph.get("meta", {}))
 
@@ -47,9 +48,9 @@ def _json_safe(value: Any) -> Any:
     return value
 
 
-def _scalar_copy(graph: nx.Graph, keep_spells: bool) -> nx.Graph:
+def _scalar_copy(graph: nx.Graph[str], keep_spells: bool) -> nx.Graph[str]:
     """A copy with only str/int/float/bool attribute values (what GEXF and GraphML can type)."""
-    copy = nx.Graph()
+    copy: nx.Graph[str] = nx.Graph()
     for node, data in graph.nodes(data=True):
         attrs = {k: v for k, v in data.items() if v is not None and k != "spells"}
         if data.get("spells"):
@@ -71,7 +72,7 @@ def _describe(meta: dict[str, Any]) -> str:
     )
 
 
-def to_gexf(network: Network | nx.Graph) -> bytes:
+def to_gexf(network: Network | nx.Graph[str]) -> bytes:
     """GEXF 1.2 with typed attributes, labels, weights, and membership periods as spells (Gephi's timeline)."""
     graph = _graph_of(network)
     meta = network_meta(graph)
@@ -90,7 +91,7 @@ def to_gexf(network: Network | nx.Graph) -> bytes:
     return out.getvalue()
 
 
-def to_graphml(network: Network | nx.Graph) -> bytes:
+def to_graphml(network: Network | nx.Graph[str]) -> bytes:
     """GraphML with typed keys; graph-level keys carry kind, weighting, release and the parameters as JSON."""
     graph = _graph_of(network)
     meta = network_meta(graph)
@@ -108,24 +109,26 @@ def to_graphml(network: Network | nx.Graph) -> bytes:
     return out.getvalue()
 
 
-def to_cytoscape_json(network: Network | nx.Graph) -> dict[str, Any]:
+def to_cytoscape_json(network: Network | nx.Graph[str]) -> dict[str, Any]:
     """Cytoscape.js / Cytoscape desktop JSON (`elements`), with the meta block as the network's `data`."""
     graph = _graph_of(network)
-    copy = nx.Graph()
+    copy: nx.Graph[str] = nx.Graph()
     copy.add_nodes_from(graph.nodes(data=True))
     copy.add_edges_from(graph.edges(data=True))
     data = nx.cytoscape_data(copy)
     data["data"] = network_meta(graph)
-    return _json_safe(data)
+    safe: dict[str, Any] = _json_safe(data)
+    return safe
 
 
-def to_node_link(network: Network | nx.Graph) -> dict[str, Any]:
+def to_node_link(network: Network | nx.Graph[str]) -> dict[str, Any]:
     """Node-link JSON (D3, nx.node_link_graph) with a `meta` block: parameters, weighting, release."""
     graph = _graph_of(network)
     data = nx.node_link_data(graph, edges="edges")
     data["graph"] = {k: v for k, v in data["graph"].items() if k != "meta"}
     data["meta"] = network_meta(graph)
-    return _json_safe(data)
+    safe: dict[str, Any] = _json_safe(data)
+    return safe
 
 
 def _columns(rows: list[dict[str, Any]], first: tuple[str, ...]) -> list[str]:
@@ -141,7 +144,7 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def to_csv(network: Network | nx.Graph) -> tuple[str, str]:
+def to_csv(network: Network | nx.Graph[str]) -> tuple[str, str]:
     """(nodes CSV, edges CSV); spells as ISO intervals; every edge row names the weighting."""
     graph = _graph_of(network)
     weighting = network_meta(graph).get("weighting", "")
@@ -157,16 +160,11 @@ def to_csv(network: Network | nx.Graph) -> tuple[str, str]:
     return texts[0], texts[1]
 
 
-FORMATS = {
-    "json": ("application/json", "json"),
-    "gexf": ("application/gexf+xml", "gexf"),
-    "graphml": ("application/graphml+xml", "graphml"),
-    "cyjs": ("application/json", "cyjs"),
-    "csv": ("text/csv", "csv"),
-}
+#: The export formats by name (graph.formats holds their media types and extensions).
+FORMATS = NETWORK_FORMATS
 
 
-def export(network: Network | nx.Graph, fmt: str) -> bytes | tuple[str, str]:
+def export(network: Network | nx.Graph[str], fmt: str) -> bytes | tuple[str, str]:
     """One entry point for the CLI and the web layer: bytes, or (nodes, edges) for csv."""
     if fmt == "json":
         return json.dumps(to_node_link(network), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
@@ -179,3 +177,19 @@ def export(network: Network | nx.Graph, fmt: str) -> bytes | tuple[str, str]:
     if fmt == "csv":
         return to_csv(network)
     raise ValueError(f"unknown format '{fmt}' (expected one of: {', '.join(FORMATS)})")
+
+
+def path_text(found: dict[str, Any]) -> str:
+    """A shortest connection (`shortest_connection`) as lines of text: each step, both sides' roles, evidence and sources."""
+    if not found["connected"]:
+        return f"no connection between {found['from']} and {found['to']} under these filters\n"
+    lines = [f"{found['organisations'][0]['label']} -> {found['organisations'][-1]['label']}: {found['partnerships_between']} partnership step(s)"]
+    for step in found["steps"]:
+        for link in step["links"]:
+            left, right = link["sides"]
+            lines.append(
+                f"  {left['label']} ({'/'.join(left['roles'])}, {left['evidence']}) -- {link['label']} -- {right['label']} ({'/'.join(right['roles'])}, {right['evidence']})"
+            )
+            for side in (left, right):
+                lines.append(f"      {side['label']}: sources {' '.join(s.rsplit('/', 1)[-1] for s in side['sources'])}")
+    return "\n".join(lines) + "\n"

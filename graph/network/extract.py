@@ -8,49 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 
 from graph.config import DEFAULT_BASE
-from graph.dates import DateFormatError, earliest_and_latest
-from graph.queries import NamedQuery
-
-QUERY_DIR = Path(__file__).resolve().parent.parent / "queries" / "network"
-
-#: Evidence from strongest to weakest; an edge is as strong as the weaker of its two memberships.
-EVIDENCE_ORDER = ("stated", "general-statement", "inferred", "unconfirmed", "disputed")
-
-
-def evidence_rank(evidence: str) -> int:
-    """Position in EVIDENCE_ORDER (unknown evidence counts as weakest)."""
-    return EVIDENCE_ORDER.index(evidence) if evidence in EVIDENCE_ORDER else len(EVIDENCE_ORDER)
-
-
-@dataclass(frozen=True)
-class Span:
-    """A period as the first and last day it can cover; None means open (unknown or ongoing)."""
-
-    start: dt.date | None
-    end: dt.date | None
-
-    def overlaps(self, low: dt.date | None, high: dt.date | None) -> bool:
-        """True when the span may touch [low, high] (partial dates count in their widest reading)."""
-        return (self.start is None or high is None or self.start <= high) and (self.end is None or low is None or self.end >= low)
-
-    def intersect(self, other: Span) -> Span | None:
-        """The common part of two spans, or None when they are disjoint."""
-        starts = [d for d in (self.start, other.start) if d is not None]
-        ends = [d for d in (self.end, other.end) if d is not None]
-        start, end = (max(starts) if starts else None), (min(ends) if ends else None)
-        if start is not None and end is not None and end < start:
-            return None
-        return Span(start, end)
-
-    def as_spell(self) -> tuple[str | None, str | None]:
-        """A GEXF spell: ISO days, None for an open side."""
-        return (self.start.isoformat() if self.start else None, self.end.isoformat() if self.end else None)
+from graph.dates import Span, earliest, latest, membership_span
+from graph.queries import folder
+from graph.store import GraphStore, Row
+from graph.vocabulary import evidence_rank
 
 
 def merge_spans(spans: list[Span]) -> list[Span]:
@@ -68,20 +34,6 @@ def merge_spans(spans: list[Span]) -> list[Span]:
     return merged
 
 
-def _earliest(text: str) -> dt.date | None:
-    try:
-        return earliest_and_latest(text)[0] if text else None
-    except DateFormatError:
-        return None
-
-
-def _latest(text: str) -> dt.date | None:
-    try:
-        return earliest_and_latest(text)[1] if text else None
-    except DateFormatError:
-        return None
-
-
 @dataclass(frozen=True)
 class Partnership:
     iri: str
@@ -93,7 +45,7 @@ class Partnership:
 
     @property
     def span(self) -> Span:
-        return Span(_earliest(self.start), _latest(self.end))
+        return Span(earliest(self.start), latest(self.end))
 
 
 @dataclass(frozen=True)
@@ -135,43 +87,26 @@ class NetworkData:
     base: str
 
 
-def _value(solution: ox.QuerySolution, name: str) -> str:
-    term = solution[name]
+def _value(row: Row, name: str) -> str:
+    term = row.get(name)
     return term.value if term is not None else ""
 
 
-def _select(store: ox.Store, name: str, base: str, lang: str) -> list[ox.QuerySolution]:
-    query = NamedQuery.load(QUERY_DIR / f"{name}.rq")
-    result = store.query(query.text, base_iri=base, substitutions=query.substitutions({"lang": ox.Literal(lang)}))
-    assert isinstance(result, ox.QuerySolutions)
-    return list(result)
+def _select(store: GraphStore, name: str, lang: str) -> list[Row]:
+    query = folder("network")[name]
+    return store.select(query.text, query.bindings({"lang": ox.Literal(lang)}))
 
 
-def _dated(membership_start: str, membership_end: str, partnership: Partnership | None) -> tuple[Span, str]:
-    p_start, p_end = (partnership.start, partnership.end) if partnership else ("", "")
-    start_text, end_text = membership_start or p_start, membership_end or p_end
-    own = bool(membership_start) + bool(membership_end)
-    borrowed = (not membership_start and bool(p_start)) + (not membership_end and bool(p_end))
-    dated_by = "none"
-    if own and borrowed:
-        dated_by = "membership and partnership"
-    elif own:
-        dated_by = "membership"
-    elif borrowed:
-        dated_by = "partnership"
-    return Span(_earliest(start_text), _latest(end_text)), dated_by
-
-
-def load_network_data(store: ox.Store, base: str = DEFAULT_BASE, release: str = "", lang: str = "en") -> NetworkData:
-    """Run the three network queries and keep their rows as plain records."""
+def load_network_data(store: GraphStore, base: str = DEFAULT_BASE, release: str = "", lang: str = "en") -> NetworkData:
+    """Run the three network queries and keep their rows as plain records (`base`: the data's base IRI, kept in the meta)."""
     partnerships = {}
-    for row in _select(store, "partnerships", base, lang):
+    for row in _select(store, "partnerships", lang):
         iri = _value(row, "partnership")
         themes = tuple(sorted(t for t in _value(row, "themes").split() if t))
         label = _value(row, "label") or iri.rsplit("/", 1)[-1]
         partnerships[iri] = Partnership(iri, label, _value(row, "shortLabel") or label, themes, _value(row, "start"), _value(row, "end"))
     organisations = {}
-    for row in _select(store, "organisations", base, lang):
+    for row in _select(store, "organisations", lang):
         iri = _value(row, "organisation")
         organisations[iri] = Organisation(
             iri,
@@ -183,9 +118,10 @@ def load_network_data(store: ox.Store, base: str = DEFAULT_BASE, release: str = 
             _value(row, "placeLabel"),
         )
     memberships = []
-    for row in _select(store, "memberships", base, lang):
+    for row in _select(store, "memberships", lang):
         partnership, start, end = _value(row, "partnership"), _value(row, "start"), _value(row, "end")
-        span, dated_by = _dated(start, end, partnerships.get(partnership))
+        known = partnerships.get(partnership)
+        span, dated_by = membership_span(start, end, known.start if known else None, known.end if known else None)
         memberships.append(
             Membership(
                 _value(row, "membership"),

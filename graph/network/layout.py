@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 import random
 from collections import defaultdict
-from collections.abc import Hashable
 
 import networkx as nx
 
@@ -21,7 +20,7 @@ LAYOUT_SEED = 42
 EXTENT = 1000.0
 
 
-def spring_positions(graph: nx.Graph, seed: int = LAYOUT_SEED, iterations: int = 80) -> dict[Hashable, tuple[float, float]]:
+def spring_positions(graph: nx.Graph[str], seed: int = LAYOUT_SEED, iterations: int = 80) -> dict[str, tuple[float, float]]:
     """Fruchterman-Reingold positions in [-EXTENT, EXTENT]², the same for the same graph and seed.
 
     Edge weights pull harder (normalised by the largest weight, so a weighting does not blow the
@@ -88,6 +87,6 @@ def spring_positions(graph: nx.Graph, seed: int = LAYOUT_SEED, iterations: int =
                 xs[i] += fx * step
                 ys[i] += fy * step
         temperature -= cooling
-    cx, cy = sum(xs) / n, sum(ys) / n
-    scale = max(max(abs(x - cx) for x in xs), max(abs(y - cy) for y in ys)) or 1.0
-    return {node: (round((xs[i] - cx) / scale * EXTENT, 2), round((ys[i] - cy) / scale * EXTENT, 2)) for node, i in index.items()}
+    mid_x, mid_y = sum(xs) / n, sum(ys) / n
+    scale = max(max(abs(x - mid_x) for x in xs), max(abs(y - mid_y) for y in ys)) or 1.0
+    return {node: (round((xs[i] - mid_x) / scale * EXTENT, 2), round((ys[i] - mid_y) / scale * EXTENT, 2)) for node, i in index.items()}

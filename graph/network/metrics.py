@@ -7,7 +7,7 @@ communities use the weight. Louvain runs with a fixed seed, so communities repea
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import networkx as nx
 
@@ -30,21 +30,21 @@ def _ordered(groups: list[set[Any]]) -> list[set[Any]]:
     return sorted(groups, key=lambda g: (-len(g), min(str(n) for n in g)))
 
 
-def components(graph: nx.Graph) -> list[set[Any]]:
+def components(graph: nx.Graph[str]) -> list[set[Any]]:
     return _ordered([set(c) for c in nx.connected_components(graph)])
 
 
-def communities(graph: nx.Graph, seed: int = LOUVAIN_SEED) -> list[set[Any]]:
+def communities(graph: nx.Graph[str], seed: int = LOUVAIN_SEED) -> list[set[Any]]:
     """Louvain communities with a fixed seed (node order fixed too, since Louvain visits nodes in order)."""
     if graph.number_of_nodes() == 0:
         return []
-    ordered = nx.Graph()
+    ordered: nx.Graph[str] = nx.Graph()
     ordered.add_nodes_from(sorted(graph.nodes, key=str))
     ordered.add_weighted_edges_from(sorted((u, v, d.get("weight", 1.0)) for u, v, d in graph.edges(data=True)))
     return _ordered([set(c) for c in nx.community.louvain_communities(ordered, weight="weight", seed=seed)])
 
 
-def _eigenvector(graph: nx.Graph) -> dict[Any, float]:
+def _eigenvector(graph: nx.Graph[str]) -> dict[Any, float]:
     if graph.number_of_edges() == 0:
         return dict.fromkeys(graph, 0.0)
     try:
@@ -53,7 +53,7 @@ def _eigenvector(graph: nx.Graph) -> dict[Any, float]:
         return dict.fromkeys(graph, float("nan"))
 
 
-def metrics(graph: nx.Graph, found: list[set[Any]] | None = None) -> dict[Any, dict[str, float | int]]:
+def metrics(graph: nx.Graph[str], found: list[set[Any]] | None = None) -> dict[Any, dict[str, float | int]]:
     """Every metric for every node: {node: {metric: value}} (`found`: communities already computed)."""
     if graph.number_of_nodes() == 0:
         return {}
@@ -63,7 +63,8 @@ def metrics(graph: nx.Graph, found: list[set[Any]] | None = None) -> dict[Any, d
     betweenness = nx.betweenness_centrality(graph, normalized=True)
     closeness = nx.closeness_centrality(graph)
     eigenvector = _eigenvector(graph)
-    clustering = nx.bipartite.clustering(graph) if bipartite else nx.clustering(graph)
+    # nx.clustering answers a dict for a whole graph (a float only when asked about one node).
+    clustering = cast(dict[Any, float], nx.bipartite.clustering(graph) if bipartite else nx.clustering(graph))
     component_of = {n: i for i, c in enumerate(components(graph)) for n in c}
     community_of = {n: i for i, c in enumerate(communities(graph) if found is None else found) for n in c}
     return {
@@ -81,7 +82,7 @@ def metrics(graph: nx.Graph, found: list[set[Any]] | None = None) -> dict[Any, d
     }
 
 
-def summary(graph: nx.Graph, found: list[set[Any]] | None = None) -> dict[str, Any]:
+def summary(graph: nx.Graph[str], found: list[set[Any]] | None = None) -> dict[str, Any]:
     """Whole-network figures for the meta block."""
     found = communities(graph) if found is None else found
     return {
@@ -96,7 +97,7 @@ def summary(graph: nx.Graph, found: list[set[Any]] | None = None) -> dict[str, A
     }
 
 
-def annotate(graph: nx.Graph) -> nx.Graph:
+def annotate(graph: nx.Graph[str]) -> nx.Graph[str]:
     """Write the metrics onto the nodes and the summary into the meta block (in place)."""
     found = communities(graph)
     for node, values in metrics(graph, found).items():

@@ -15,8 +15,9 @@ from typing import Any, NamedTuple
 
 import networkx as nx
 
-from graph.dates import DateFormatError, earliest_and_latest
-from graph.network.extract import EVIDENCE_ORDER, Membership, NetworkData, Span, describe, evidence_rank, merge_spans
+from graph.dates import DateFormatError, Span, earliest_and_latest
+from graph.network.extract import Membership, NetworkData, describe, merge_spans
+from graph.vocabulary import ALL_ROLES, EVIDENCE_ORDER, PARTNER_ROLES, evidence_rank
 
 KINDS = ("bipartite", "organisations", "countries", "partnerships")
 WEIGHTINGS = ("shared", "newman", "jaccard")
@@ -25,9 +26,6 @@ WEIGHTING_DEFINITIONS = {
     "newman": "Newman's collaboration weight: sum over shared partnerships p of 1/(n_p - 1), n_p = members of p in the filtered network",
     "jaccard": "Jaccard overlap: shared partnerships / partnerships of either (|A and B| / |A or B|)",
 }
-#: Roles of taking part in a partnership's work; meeting hosts and one-off participants are not partners.
-PARTNER_ROLES = ("coordinator", "member", "observer", "expert", "collaborator", "supporting-organisation", "technical-secretariat")
-ALL_ROLES = (*PARTNER_ROLES, "meeting-host", "participant")
 ROLE_ALIASES = {"coordinators": ("coordinator",), "members": ("coordinator", "member"), "partners": PARTNER_ROLES, "all": ALL_ROLES}
 
 
@@ -124,7 +122,7 @@ class NetworkOptions:
 class Network(NamedTuple):
     """A built network: the graph (read-only when it comes from the cache) and its meta block."""
 
-    graph: nx.Graph
+    graph: nx.Graph[str]
     meta: dict[str, Any]
 
 
@@ -193,9 +191,9 @@ def _edge_key(m: Membership) -> tuple[str, str]:
     return (m.partnership, m.organisation)
 
 
-def build_bipartite(data: NetworkData, memberships: list[Membership]) -> nx.Graph:
+def build_bipartite(data: NetworkData, memberships: list[Membership]) -> nx.Graph[str]:
     """Partnerships and organisations, one edge per (partnership, organisation) that kept a membership."""
-    graph = nx.Graph()
+    graph: nx.Graph[str] = nx.Graph()
     by_pair: dict[tuple[str, str], list[Membership]] = defaultdict(list)
     for m in memberships:
         by_pair[_edge_key(m)].append(m)
@@ -250,9 +248,9 @@ def _organisation_attrs(data: NetworkData, iri: str, spans: list[Span]) -> dict[
     }
 
 
-def _project(hubs: dict[str, dict[str, _Link]], weighting: str, hub_kind: str) -> nx.Graph:
+def _project(hubs: dict[str, dict[str, _Link]], weighting: str, hub_kind: str) -> nx.Graph[str]:
     """Join the nodes that share a hub; weight by the chosen weighting, keep all three and the hubs."""
-    graph = nx.Graph()
+    graph: nx.Graph[str] = nx.Graph()
     hubs_of: dict[str, set[str]] = defaultdict(set)
     for hub, members in hubs.items():
         for node in members:
@@ -306,7 +304,7 @@ def _links(memberships: list[Membership], hub_of: Any, node_of: Any) -> dict[str
     return hubs
 
 
-def _meta(data: NetworkData, options: NetworkOptions, counts: dict[str, Any], graph: nx.Graph) -> dict[str, Any]:
+def _meta(data: NetworkData, options: NetworkOptions, counts: dict[str, Any], graph: nx.Graph[str]) -> dict[str, Any]:
     low, high = options.window()
     dates = "no date filter: every membership counts"
     if low or high:

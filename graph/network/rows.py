@@ -13,8 +13,8 @@ from typing import Any
 
 import networkx as nx
 
-from graph.dates import DateFormatError, earliest_and_latest
-from graph.network.extract import Span, merge_spans
+from graph.dates import DateFormatError, Span, earliest_and_latest
+from graph.network.extract import merge_spans
 from graph.network.metrics import annotate
 from graph.network.model import Network, NetworkOptionError
 
@@ -53,7 +53,7 @@ def network_from_rows(variables: Iterable[str], rows: Iterable[Mapping[str, Mapp
     missing = [name for name in REQUIRED if name not in names]
     if missing:
         raise NetworkOptionError(f"query: a network needs the variables ?source and ?target in the SELECT (missing: {', '.join('?' + m for m in missing)})")
-    graph = nx.Graph()
+    graph: nx.Graph[str] = nx.Graph()
     edge_spans: dict[tuple[str, str], list[Span]] = {}
     node_spans: dict[str, list[Span]] = {}
     skipped = loops = count = 0

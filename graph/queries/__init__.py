@@ -1,0 +1,109 @@
+"""Every named SPARQL query of ours, kept in .rq files, and the one loader for them.
+
+The folders here say who runs them: `pages/` (resource pages and indexes), `map/`, `network/`,
+`void/` (the dataset description's counts) and `store/` (the stores' own bookkeeping); the
+researchers' example questions (the query gallery) live in `ontology/queries/`. Load one with
+`named("pages/describe")` or a folder with `folder("map")`.
+
+A query file starts with comment lines:
+
+    # title: Coordinators of a partnership
+    # question: Who coordinates the Digital Transition partnership?
+    # bind: ?partnership <https://w3id.org/uaeu/id/partnership/digital-transition>
+
+Values are bound through the store (`GraphStore`'s bindings: pyoxigraph's substitutions, or a
+VALUES block built from serialised terms for a remote server), never pasted into the text, so a
+caller can ask the same question of another partnership by binding another IRI.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from graph.config import PROJECT_ROOT
+
+QUERIES_DIR = Path(__file__).resolve().parent
+EXAMPLES_DIR = PROJECT_ROOT / "ontology" / "queries"
+_BIND = re.compile(r"^#\s*bind:\s*\?(\w+)\s+(.+?)\s*$")
+_HEADER = re.compile(r"^#\s*(title|question):\s*(.+?)\s*$")
+
+
+class BindingError(ValueError):
+    """A binding that is not an IRI in <...> or a quoted literal."""
+
+
+def parse_term(text: str) -> ox.NamedNode | ox.Literal:
+    """`<iri>` or `"literal"` (optionally `"text"@lang`) as a term to bind."""
+    text = text.strip()
+    if text.startswith("<") and text.endswith(">"):
+        return ox.NamedNode(text[1:-1])
+    match = re.fullmatch(r'"(.*)"(?:@([A-Za-z0-9-]+))?', text, flags=re.S)
+    if match:
+        return ox.Literal(match.group(1), language=match.group(2)) if match.group(2) else ox.Literal(match.group(1))
+    raise BindingError(f"cannot bind {text!r}: write an IRI as <...> or a literal in double quotes")
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    name: str
+    title: str
+    question: str
+    text: str
+    defaults: dict[str, ox.NamedNode | ox.Literal] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: Path) -> NamedQuery:
+        text = path.read_text(encoding="utf-8")
+        headers: dict[str, str] = {}
+        defaults: dict[str, ox.NamedNode | ox.Literal] = {}
+        for line in text.splitlines():
+            if not line.startswith("#"):
+                break
+            if bind := _BIND.match(line):
+                defaults[bind.group(1)] = parse_term(bind.group(2))
+            elif header := _HEADER.match(line):
+                headers[header.group(1)] = header.group(2)
+        return cls(path.stem, headers.get("title", path.stem), headers.get("question", ""), text, defaults)
+
+    def bindings(self, overrides: Mapping[str, ox.NamedNode | ox.Literal] | None = None) -> dict[str, ox.NamedNode | ox.Literal]:
+        """The header's default values, with `overrides` taking their place."""
+        return {**self.defaults, **(overrides or {})}
+
+    def standalone(self) -> str:
+        """The query text with its default bindings as a trailing VALUES clause, to show or share.
+
+        The values are serialised RDF terms from the file header, never user text.
+        """
+        if not self.defaults:
+            return self.text
+        names = " ".join(f"?{name}" for name in self.defaults)
+        values = " ".join(str(term) for term in self.defaults.values())
+        return f"{self.text.rstrip()}\nVALUES ({names}) {{ ({values}) }}\n"
+
+
+def example_queries(folder: Path = EXAMPLES_DIR) -> list[NamedQuery]:
+    return [NamedQuery.load(p) for p in sorted(folder.glob("*.rq"))]
+
+
+@functools.cache
+def named(name: str) -> NamedQuery:
+    """One of our queries by its path under graph/queries without `.rq`: `named("store/manifest")`."""
+    return NamedQuery.load(QUERIES_DIR / f"{name}.rq")
+
+
+@functools.cache
+def folder(name: str) -> dict[str, NamedQuery]:
+    """Every query of one folder (`pages`, `map`, `network`, `void`, `store`), by name."""
+    return {path.stem: NamedQuery.load(path) for path in sorted((QUERIES_DIR / name).glob("*.rq"))}
+
+
+@functools.cache
+def gallery() -> list[dict[str, str]]:
+    """The query gallery: each researchers' example question as name, title, question and a self-contained query text."""
+    return [{"name": q.name, "title": q.title, "question": q.question, "query": q.standalone()} for q in example_queries()]

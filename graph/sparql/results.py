@@ -1,0 +1,171 @@
+"""Serialise query results, stopping at a row cap and saying so in the body where the format allows.
+
+pyoxigraph serialises whole result sets only; a public endpoint must cut large answers and mark
+them as cut, so SELECT results are written here (SPARQL 1.1 JSON, XML, CSV and TSV), and graph
+results go through pyoxigraph's RDF serialisers after the cap.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import islice
+from typing import TypeVar
+from xml.sax.saxutils import escape, quoteattr
+
+import pyoxigraph as ox
+
+from graph.formats import write_rdf
+from graph.store.base import Result, Solutions
+
+T = TypeVar("T")
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+TRUNCATED_LINK = "https://w3id.org/uaeu/ontology#truncated"
+
+
+def capped(items: Iterable[T], cap: int) -> tuple[list[T], bool]:
+    """The first `cap` items, and whether there were more."""
+    iterator: Iterator[T] = iter(items)
+    head = list(islice(iterator, cap))
+    return head, next(iterator, None) is not None
+
+
+def _json_term(term: object) -> dict[str, str]:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != XSD_STRING:
+            out["datatype"] = term.datatype.value
+        return out
+    return {"type": "triple", "value": str(term)}
+
+
+def _xml_term(term: object) -> str:
+    if isinstance(term, ox.NamedNode):
+        return f"<uri>{escape(term.value)}</uri>"
+    if isinstance(term, ox.BlankNode):
+        return f"<bnode>{escape(term.value)}</bnode>"
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
+        if term.datatype.value != XSD_STRING:
+            return f"<literal datatype={quoteattr(term.datatype.value)}>{escape(term.value)}</literal>"
+        return f"<literal>{escape(term.value)}</literal>"
+    return f"<literal>{escape(str(term))}</literal>"
+
+
+def _csv_value(term: object) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, ox.NamedNode | ox.Literal):
+        return term.value
+    return str(term)
+
+
+def _tsv_value(term: object) -> str:
+    return "" if term is None else str(term).replace("\t", "\\t").replace("\n", "\\n")
+
+
+#: One row of SELECT results: {variable: term}, an unbound variable left out.
+ResultRow = Mapping[str, object]
+
+
+def solution_rows(variables: Sequence[str], solutions: Iterable[ox.QuerySolution]) -> Iterator[dict[str, object]]:
+    """pyoxigraph solutions as result rows."""
+    for solution in solutions:
+        yield {v: term for v in variables if (term := solution[v]) is not None}
+
+
+def serialise_select(variables: list[str], rows: Sequence[ResultRow], truncated: bool, fmt: str) -> bytes:
+    if fmt == "json":
+        head: dict[str, object] = {"vars": variables}
+        if truncated:
+            head["link"] = [TRUNCATED_LINK]
+        bindings = [{v: _json_term(row[v]) for v in variables if row.get(v) is not None} for row in rows]
+        document: dict[str, object] = {"head": head, "results": {"bindings": bindings}}
+        if truncated:
+            document["truncated"] = True
+        return json.dumps(document, ensure_ascii=False).encode("utf-8")
+    if fmt == "xml":
+        out = ['<?xml version="1.0" encoding="utf-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n<head>']
+        out += [f"<variable name={quoteattr(v)}/>" for v in variables]
+        if truncated:
+            out.append(f"<link href={quoteattr(TRUNCATED_LINK)}/>")
+        out.append("</head>\n<results>")
+        for row in rows:
+            cells = "".join(f"<binding name={quoteattr(v)}>{_xml_term(row[v])}</binding>" for v in variables if row.get(v) is not None)
+            out.append(f"<result>{cells}</result>")
+        out.append("</results>\n</sparql>\n")
+        return "\n".join(out).encode("utf-8")
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow(variables)
+        writer.writerows([_csv_value(row.get(v)) for v in variables] for row in rows)
+        return buffer.getvalue().encode("utf-8")
+    if fmt == "tsv":
+        lines = ["\t".join(f"?{v}" for v in variables)]
+        lines += ["\t".join(_tsv_value(row.get(v)) for v in variables) for row in rows]
+        return ("\n".join(lines) + "\n").encode("utf-8")
+    raise ValueError(f"unknown results format {fmt}")
+
+
+def serialise_boolean(value: bool, fmt: str) -> bytes:
+    if fmt == "json":
+        return json.dumps({"head": {}, "boolean": value}).encode("utf-8")
+    if fmt == "xml":
+        text = "true" if value else "false"
+        return f'<?xml version="1.0" encoding="utf-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n<head/>\n<boolean>{text}</boolean>\n</sparql>\n'.encode()
+    if fmt in ("csv", "tsv"):
+        return f"{'true' if value else 'false'}\n".encode()
+    raise ValueError(f"unknown results format {fmt}")
+
+
+def _cell(term: object) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode | ox.Literal):
+        return term.value
+    return str(term)
+
+
+def as_text(result: Result, fmt: str) -> str:
+    """A whole `GraphStore` answer for a terminal: a text table, CSV or SPARQL JSON (SELECT/ASK), or Turtle/N-Triples (CONSTRUCT)."""
+    if isinstance(result, bool):
+        return json.dumps({"head": {}, "boolean": result}) + "\n" if fmt == "json" else f"{result}\n"
+    if not isinstance(result, Solutions):
+        return write_rdf(result, ox.RdfFormat.N_TRIPLES if fmt == "ntriples" else ox.RdfFormat.TURTLE).decode("utf-8")
+    names = result.variables
+    if fmt in ("json", "csv"):
+        return serialise_select(names, result, False, fmt).decode("utf-8") + ("\n" if fmt == "json" else "")
+    rows = [[_cell(row.get(name)) for name in names] for row in result]
+    widths = [max([len(n), *(len(r[i]) for r in rows)]) for i, n in enumerate(names)]
+    out = io.StringIO()
+    out.write(" | ".join(n.ljust(w) for n, w in zip(names, widths, strict=True)).rstrip() + "\n")
+    out.write("-+-".join("-" * w for w in widths) + "\n")
+    for row in rows:
+        out.write(" | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() + "\n")
+    out.write(f"({len(rows)} row{'s' if len(rows) != 1 else ''})\n")
+    return out.getvalue()
+
+
+def serialise_graph(triples: list[ox.Triple], truncated: bool, fmt: str, prefixes: dict[str, str]) -> bytes:
+    from graph.formats import GRAPH_FORMATS
+
+    rdf_format = next(f.rdf for f in GRAPH_FORMATS if f.name == fmt and f.rdf is not None)
+    body = write_rdf(triples, rdf_format, prefixes if fmt in ("turtle", "jsonld", "rdfxml") else None)
+    if truncated and fmt in ("turtle", "ntriples"):
+        body += f"# truncated: only the first {len(triples)} triples are shown\n".encode()
+    if truncated and fmt == "rdfxml":
+        body += f"<!-- truncated: only the first {len(triples)} triples are shown -->\n".encode()
+    return body

@@ -1,0 +1,96 @@
+"""`/map` and `/api/map`: partner places on a map of Europe, and the map embedded on each
+partnership's and country's page. The data and the shapes are `graph.map`'s; this module only
+keeps the map data per language for the life of the app and turns requests into filters.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import Blueprint, Response, render_template, request, url_for
+
+from graph.map.data import FIRST_YEAR, LANGS, MapData, MapFilter, build_map, load_map_data
+from graph.map.shapes import SHAPES_NAME, shapes_file
+from graph.namespaces import COUNTRY
+from webapp.links import local_url
+from webapp.plumbing import json_response, page_or_json, page_routes
+from webapp.resources import base, resources
+
+map_view = Blueprint("map", __name__)
+
+
+def map_data(lang: str) -> MapData:
+    """The app's map data in this language, computed on first use and kept (the release never changes under the app)."""
+    served = resources()
+    with served.lock:
+        if lang not in served.maps:
+            served.maps[lang] = load_map_data(served.store, lang)
+        return served.maps[lang]
+
+
+def shapes_url() -> str:
+    return url_for("static", filename=f"vendor/map/{SHAPES_NAME}")
+
+
+def embed_context(iri: str, lang: str = "en") -> dict[str, Any] | None:
+    """What the map partial needs on a partnership's or country's page, or None for any other page
+    (and for a country without partners). Offered to templates as `map_embed_for(iri, lang)`, so the
+    linked-data pages embed the map without importing this module."""
+    if iri.startswith(f"{base()}id/partnership/"):
+        query: dict[str, Any] = {"partnership": iri.rsplit("/", 1)[-1]}
+        known = iri in map_data("en").partnerships
+    elif iri.startswith(str(COUNTRY)):
+        query = {"country": iri.rsplit("/", 1)[-1]}
+        known = iri in map_data("en").countries
+    else:
+        return None
+    if not known:
+        return None
+    if lang in LANGS and lang != "en":
+        query["lang"] = lang
+    return {
+        "api": url_for("map.api", **query),
+        "shapes": shapes_url(),
+        "first_year": FIRST_YEAR,
+        "last_year": dt.date.today().year,
+        "labels": True,
+        "assets_missing": shapes_file() is None,
+    }
+
+
+@map_view.app_context_processor
+def _template_helpers() -> dict[str, Any]:
+    return {"map_embed_for": embed_context}
+
+
+# ---------------------------------------------------------------- routes
+
+
+def _map_json() -> dict[str, Any]:
+    """The map's data for the request's filters (a bad value raises MapParameterError: 400; an unknown one MapNotFound: 404)."""
+    options = MapFilter.from_args(request.args.to_dict(flat=False))
+    return build_map(map_data(options.lang), options, base(), local_url)
+
+
+@map_view.get("/api/map")
+def api() -> Response:
+    """The map's data as JSON: ?partnership=slug | ?country=ISO3, ?as-of=DATE, ?evidence=stated|all|..., ?lang=en|bg."""
+    return json_response(_map_json())
+
+
+@page_routes(map_view, "/map")
+def page(extension: str | None = None) -> Response:
+    """The whole graph on a map, with a date slider, an evidence switch and the role legend; its JSON twin is /api/map's answer."""
+    embed = {
+        "api": url_for("map.api"),
+        "shapes": shapes_url(),
+        "first_year": FIRST_YEAR,
+        "last_year": dt.date.today().year,
+        "labels": False,
+        "assets_missing": shapes_file() is None,
+    }
+    return page_or_json(extension, "map", _map_json, lambda: Response(render_template("map.html", map_embed=embed), mimetype="text/html"))
+
+
+__all__ = ["embed_context", "map_data", "map_view"]

@@ -1,0 +1,492 @@
+"""The partner network over HTTP: `/api/network/...` (JSON, GEXF, GraphML, Cytoscape JSON, CSV) and the `/network` page.
+
+Everything here is a thin door onto `graph.network`: the filters are the library's own
+(`NetworkOptions.from_params`), so a URL, the CLI and Python say the same thing, and a bad value gets
+the library's message as a 400. Networks, exports, layouts and page data are cached per (data,
+options), so a warm request only looks up bytes. User SPARQL (the query-to-network bridge) goes
+through `webapp.sparql.execute`, the same guard and killable workers as /sparql.
+
+CSV: `?format=csv` answers a zip of `{name}.nodes.csv`, `{name}.edges.csv` and `{name}.meta.json`;
+`?format=csv&part=nodes` (or `edges`) answers that one CSV as text/csv.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import functools
+import io
+import json
+import re
+import threading
+import zipfile
+from collections import OrderedDict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Blueprint, Flask, Response, render_template, request, url_for
+
+from graph.formats import JSON, SPARQL_JSON, ZIP
+from graph.network import (
+    FORMATS,
+    KINDS,
+    METRICS,
+    WEIGHTINGS,
+    Network,
+    NetworkData,
+    NetworkOptionError,
+    NetworkOptions,
+    build_network,
+    describe,
+    ego,
+    export,
+    export_network,
+    network_data,
+    shortest_connection,
+    warm_up,
+)
+from graph.network.layout import spring_positions
+from graph.network.metrics import METRIC_NOTES
+from graph.network.model import ROLE_ALIASES
+from graph.network.rows import network_from_rows
+from webapp.links import local_url
+from webapp.plumbing import json_error, json_response
+from webapp.resources import app_settings, base, release_id, store
+from webapp.views.sparql import ProtocolError, execute, query_parameters
+
+network = Blueprint("network", __name__)
+
+
+@network.errorhandler(ProtocolError)
+def _protocol_error(err: ProtocolError) -> Response:
+    return json_error(400, str(err))
+
+
+#: Query parameters the network API understands (besides NetworkOptions' own fields and aliases).
+EXTRA_PARAMETERS = {"format", "part", "radius", "query", "from", "to"}
+PARAMETER_NAMES = {*NetworkOptions.__dataclass_fields__, "role", "partner_type", "theme", "partnership", "as-of", "partner-type"}
+CSV_PARTS = ("nodes", "edges")
+#: The example the API index links to (`from` is a Python keyword, so the parameters go as a mapping).
+PATH_EXAMPLE: dict[str, Any] = {"from": "tallinn-city", "to": "sofia-municipality"}
+#: The roles a form offers: the aliases first (what most people mean), then each role.
+ROLE_CHOICES = tuple(ROLE_ALIASES)
+FIRST_YEAR = 2016  # the Pact of Amsterdam; the slider starts here unless the data starts earlier
+QUERY_CACHE_SLOTS = 32
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _data() -> NetworkData:
+    return network_data(store(), base=base(), release=release_id())
+
+
+def _params(drop: tuple[str, ...] = ()) -> dict[str, list[str]]:
+    """The query string as lists; an unknown parameter name is a 400 (a typo must not silently mean 'no filter')."""
+    params = request.args.to_dict(flat=False)
+    for name in params:
+        if name not in PARAMETER_NAMES and name.replace("-", "_") not in PARAMETER_NAMES and name not in EXTRA_PARAMETERS:
+            known = sorted({*NetworkOptions.__dataclass_fields__, "role", "partner_type", "theme", "partnership", *EXTRA_PARAMETERS})
+            raise NetworkOptionError(f"{name}: unknown parameter (expected one of: {', '.join(known)})")
+    return {k: v for k, v in params.items() if k not in drop}
+
+
+def _options(path: bool = False, **overrides: Any) -> NetworkOptions:
+    """Options from the query string; for /path, ?from= and ?to= name organisations, not a period."""
+    drop = ("format", "part", "radius", "query", *(("from", "to") if path else ()))
+    return NetworkOptions.from_params(_params(drop), **overrides)
+
+
+def _one(name: str, default: str) -> str:
+    values = request.args.getlist(name)
+    return values[-1] if values else default
+
+
+def _filename(options: NetworkOptions | None, stem: str) -> str:
+    """A download name that says what the file holds: kind, weighting, dates."""
+    parts = [stem]
+    if options is not None:
+        if options.kind != "bipartite" and options.weighting != "shared":
+            parts.append(options.weighting)
+        if options.as_of:
+            parts.append(f"as-of-{options.as_of}")
+        if options.start or options.end:
+            parts.append(f"{options.start or ''}..{options.end or ''}")
+        if (options.partner_types, options.themes, options.partnerships) != ((), (), ()) or options.evidence != ("stated",):
+            parts.append("filtered")
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", "-".join(parts))
+
+
+def _attachment(body: bytes | str, content_type: str, filename: str, inline: bool = False) -> Response:
+    response = Response(body, content_type=content_type)
+    response.headers["Content-Disposition"] = f'{"inline" if inline else "attachment"}; filename="{filename}"'
+    return response
+
+
+def _csv_zip(name: str, csv_pair: bytes | tuple[str, str], meta: dict[str, Any]) -> bytes:
+    assert isinstance(csv_pair, tuple), "a CSV export is a (nodes, edges) pair"
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(f"{name}.nodes.csv", csv_pair[0])
+        archive.writestr(f"{name}.edges.csv", csv_pair[1])
+        archive.writestr(f"{name}.meta.json", json.dumps(meta, ensure_ascii=False, indent=1, default=str))
+    return out.getvalue()
+
+
+@functools.lru_cache(maxsize=64)
+def _zipped(data: NetworkData, options: NetworkOptions, name: str) -> bytes:
+    exported = export_network(data, options, "csv")
+    assert isinstance(exported, tuple)
+    return _csv_zip(name, exported, build_network(data, options).meta)
+
+
+def _serve(exported: bytes | tuple[str, str], fmt: str, filename: str, zipped: Any) -> Response:
+    """One export as a response: its media type, and a file name for everything but JSON."""
+    if fmt not in FORMATS:
+        raise NetworkOptionError(f"format: unknown format '{fmt}' (expected one of: {', '.join(FORMATS)})")
+    export_format = FORMATS[fmt]
+    if fmt == "csv":
+        assert isinstance(exported, tuple)
+        part = _one("part", "")
+        if part == "":
+            return _attachment(zipped(), ZIP.content_type, f"{filename}.csv.zip")
+        if part not in CSV_PARTS:
+            raise NetworkOptionError(f"part: unknown part '{part}' (expected one of: {', '.join(CSV_PARTS)}, or none for a zip of both)")
+        return _attachment(exported[CSV_PARTS.index(part)], export_format.content_type, f"{filename}.{part}.csv")
+    assert isinstance(exported, bytes)
+    if fmt in ("json", "cyjs"):
+        name = f"{filename}.{export_format.extension}.json" if fmt == "cyjs" else f"{filename}.json"
+        return _attachment(exported, export_format.content_type, name, inline=True)
+    return _attachment(exported, export_format.content_type, f"{filename}.{export_format.extension}")
+
+
+# ---------------------------------------------------------------- API
+
+
+@network.get("/api/network")
+@network.get("/api/network/")
+def api_index() -> Response:
+    """What the API offers: kinds, formats, filters and the values they accept."""
+    data = _data()
+    body = {
+        "kinds": list(KINDS),
+        "formats": list(FORMATS),
+        "csv": "format=csv answers a zip (nodes, edges, meta); add part=nodes or part=edges for one CSV",
+        "weightings": list(WEIGHTINGS),
+        "filters": {"role": list(ROLE_CHOICES), **describe(data)},
+        "parameters": ["kind", "weighting", "as_of", "start (from)", "end (to)", "role", "partner_type", "theme", "partnership", "evidence", "format", "part"],
+        "endpoints": {
+            **{kind: url_for("network.api_network", kind=kind) for kind in KINDS},
+            "ego": url_for("network.api_ego", entity="sofia-municipality"),
+            "path": url_for("network.api_path", **PATH_EXAMPLE),
+            "from-query": url_for("network.api_from_query"),
+            "page": url_for("network.page"),
+        },
+        "release": data.release,
+    }
+    return json_response(body)
+
+
+@network.get("/api/network/<any(bipartite, organisations, countries, partnerships):kind>")
+def api_network(kind: str) -> Response:
+    """A whole network in one format, cached per (data, options, format)."""
+    data = _data()
+    options = _options(kind=kind)
+    fmt = _one("format", "json")
+    exported = export_network(data, options, fmt)
+    name = _filename(options, f"uaeu-{kind}")
+    return _serve(exported, fmt, name, lambda: _zipped(data, options, name))
+
+
+@functools.lru_cache(maxsize=256)
+def _ego_export(data: NetworkData, options: NetworkOptions, entity: str, radius: int, fmt: str) -> tuple[bytes | tuple[str, str], dict[str, Any], str]:
+    whole = build_network(data, options)
+    sub = ego(whole, entity, radius)  # an unknown entity raises UnknownNode: a 404 (webapp.plumbing)
+    return export(sub, fmt), sub.meta, sub.meta["ego"]["centre"]
+
+
+@network.get("/api/network/ego/<path:entity>")
+def api_ego(entity: str) -> Response:
+    """The ego network of any node (IRI, slug or label) within the chosen kind (default: organisations)."""
+    data = _data()
+    options = _options()
+    fmt = _one("format", "json")
+    if fmt not in FORMATS:
+        raise NetworkOptionError(f"format: unknown format '{fmt}' (expected one of: {', '.join(FORMATS)})")
+    try:
+        radius = int(_one("radius", "1"))
+    except ValueError:
+        raise NetworkOptionError(f"radius: must be a whole number, not '{_one('radius', '')}'") from None
+    if not 0 <= radius <= 5:
+        raise NetworkOptionError("radius: must be between 0 and 5")
+    exported, meta, centre = _ego_export(data, options, entity, radius, fmt)
+    name = _filename(options, f"uaeu-ego-{centre.rsplit('/', 1)[-1]}-{options.kind}-r{radius}")
+    return _serve(exported, fmt, name, lambda: _csv_zip(name, exported, meta))
+
+
+@network.get("/api/network/path")
+def api_path() -> Response:
+    """The shortest chain of partnerships between two organisations (?from=, ?to=), with its evidence."""
+    data = _data()
+    a, b = _one("from", ""), _one("to", "")
+    if not a or not b:
+        raise NetworkOptionError("from, to: give two organisations (IRI, slug such as 'tallinn-city', or label)")
+    fmt = _one("format", "json")
+    if fmt != "json":
+        raise NetworkOptionError(f"format: a path is answered as json only, not '{fmt}'")
+    options = _options(path=True, kind="bipartite")
+    return json_response(shortest_connection(data, a, b, options))
+
+
+@dataclass
+class QueryNetwork:
+    """A query's network and what has been made of it (exports, layout), kept together in one cache slot."""
+
+    network: Network
+    truncated: bool
+    exports: dict[str, bytes | tuple[str, str]] = field(default_factory=dict)
+    positions: dict[Any, tuple[float, float]] | None = None
+
+    def export(self, fmt: str) -> bytes | tuple[str, str]:
+        if fmt not in self.exports:
+            self.exports[fmt] = export(self.network, fmt)
+        return self.exports[fmt]
+
+    def layout(self) -> dict[Any, tuple[float, float]]:
+        if self.positions is None:
+            self.positions = spring_positions(self.network.graph)
+        return self.positions
+
+
+_QUERY_CACHE: OrderedDict[tuple[str, str], QueryNetwork] = OrderedDict()
+_QUERY_LOCK = threading.Lock()
+#: Networks built from user queries are computed in this process (metrics, layout): one at a time,
+#: and no larger than UAEU_QUERY_NETWORK_MAX_NODES, so they can never crowd out the pages.
+_QUERY_BUILDS = threading.BoundedSemaphore(1)
+BUILD_WAIT = 5.0
+
+
+class NetworkBusy(Exception):
+    """Another query's network is being computed; this one waited long enough."""
+
+
+@network.errorhandler(NetworkBusy)
+def _busy(err: NetworkBusy) -> Response:
+    return json_error(503, str(err), **{"Retry-After": "2"})
+
+
+@contextlib.contextmanager
+def _one_build() -> Iterator[None]:
+    if not _QUERY_BUILDS.acquire(timeout=BUILD_WAIT):
+        raise NetworkBusy(f"another network built from a query is being computed; try again shortly (waited {BUILD_WAIT:g}s)")
+    try:
+        yield
+    finally:
+        _QUERY_BUILDS.release()
+
+
+def _query_text() -> str:
+    query = query_parameters().get("query") or ""
+    if not query.strip():
+        raise NetworkOptionError("query: give a SELECT query with ?source and ?target (optionally ?weight, ?start, ?end, ?sourceLabel, ?targetLabel)")
+    return query
+
+
+def query_network(query: str) -> QueryNetwork | Response:
+    """The network of a SELECT's ?source/?target rows, run like /sparql (same refusals); cached per release and query."""
+    key = (release_id(), query)
+    with _QUERY_LOCK:
+        if key in _QUERY_CACHE:
+            _QUERY_CACHE.move_to_end(key)
+            return _QUERY_CACHE[key]
+    outcome = execute(query, SPARQL_JSON, None, [], [])
+    if isinstance(outcome, Response):
+        return outcome
+    if outcome.kind != "select":
+        raise NetworkOptionError(f"query: a network needs a SELECT with ?source and ?target; this query is {outcome.kind.upper()}")
+    results = json.loads(outcome.body)
+    settings = app_settings()
+    meta = {"query": query, "truncated": outcome.truncated, "row_cap": settings.row_cap, "release": key[0]}
+    built = QueryNetwork(network_from_rows(results["head"].get("vars", []), results["results"]["bindings"], meta), outcome.truncated)
+    nodes = built.network.graph.number_of_nodes()
+    if nodes > settings.query_network_max_nodes:
+        raise NetworkOptionError(
+            f"query: its network has {nodes} nodes; a network built from a query may have at most {settings.query_network_max_nodes}"
+            " (UAEU_QUERY_NETWORK_MAX_NODES): narrow the query down, or download its rows from /sparql as CSV"
+        )
+    with _QUERY_LOCK:
+        _QUERY_CACHE[key] = built
+        while len(_QUERY_CACHE) > QUERY_CACHE_SLOTS:
+            _QUERY_CACHE.popitem(last=False)
+    return built
+
+
+@network.route("/api/network/from-query", methods=["GET", "POST"])
+def api_from_query() -> Response:
+    """Any SELECT with ?source ?target as a network, with the same metrics and formats as the built-in kinds."""
+    fmt = query_parameters().get("format", "json")
+    if fmt not in FORMATS:
+        raise NetworkOptionError(f"format: unknown format '{fmt}' (expected one of: {', '.join(FORMATS)})")
+    with _one_build():
+        built = query_network(_query_text())
+        if isinstance(built, Response):
+            return built
+        exported = built.export(fmt)
+        name = "uaeu-query-network"
+        response = _serve(exported, fmt, name, lambda: _csv_zip(name, exported, built.network.meta))
+    response.headers["X-Truncated"] = "true" if built.truncated else "false"
+    return response
+
+
+# ---------------------------------------------------------------- the page and its JSON twin
+
+
+@functools.lru_cache(maxsize=16)
+def kind_layout(data: NetworkData, kind: str) -> dict[str, tuple[float, float]]:
+    """Positions for every node a network of this kind can have (the broadest filters), computed once.
+
+    Why one layout per kind and not per filter: a node then stays where it was when the date slider
+    or a filter changes, so the eye can follow what appeared and what went away.
+    """
+    broadest = build_network(data, NetworkOptions(kind=kind, roles=("all",), evidence=("all",)))
+    return spring_positions(broadest.graph)
+
+
+def _number(value: Any) -> Any:
+    return None if isinstance(value, float) and value != value else value  # NaN -> null
+
+
+def _years(data: NetworkData) -> list[int]:
+    starts = [int(p.start[:4]) for p in data.partnerships.values() if p.start[:4].isdigit()]
+    first = min([*starts, FIRST_YEAR])
+    return list(range(first, dt.date.today().year + 1))
+
+
+def _view(network_: Network, positions: dict[Any, tuple[float, float]]) -> dict[str, Any]:
+    """Nodes with position, link and metrics, and edges, as the page draws them."""
+    graph = network_.graph
+    nodes = []
+    for node, attrs in graph.nodes(data=True):
+        x, y = positions.get(node, (0.0, 0.0))
+        entry = {
+            "id": node,
+            "label": str(attrs.get("label", node)),
+            "kind": attrs.get("kind", ""),
+            "partner_type": attrs.get("partner_type", ""),
+            "country": attrs.get("country", ""),
+            "url": local_url(node) if str(node).startswith(("http://", "https://")) else None,
+            "x": x,
+            "y": y,
+        }
+        entry.update({metric: _number(attrs.get(metric)) for metric in METRICS})
+        nodes.append(entry)
+    edges = [
+        {"source": u, "target": v, "weight": _number(d.get("weight", 1.0)), "evidence": d.get("evidence", ""), "weak": bool(d.get("weak", False))}
+        for u, v, d in graph.edges(data=True)
+    ]
+    return {"meta": network_.meta, "nodes": nodes, "edges": edges, "metrics": list(METRICS), "metric_notes": METRIC_NOTES}
+
+
+def _downloads(endpoint: str, params: dict[str, Any]) -> dict[str, str]:
+    links = {fmt: url_for(endpoint, **params, format=fmt) for fmt in FORMATS}
+    links["csv"] = url_for(endpoint, **params, format="csv")
+    links["nodes.csv"] = url_for(endpoint, **params, format="csv", part="nodes")
+    links["edges.csv"] = url_for(endpoint, **params, format="csv", part="edges")
+    return links
+
+
+@functools.lru_cache(maxsize=128)
+def _page_data(data: NetworkData, options: NetworkOptions, downloads: tuple[tuple[str, str], ...]) -> bytes:
+    body = _view(build_network(data, options), kind_layout(data, options.kind))
+    body.update(options=options.as_dict(), downloads=dict(downloads), mode="network")
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=str).encode("utf-8")
+
+
+def _choices(data: NetworkData) -> dict[str, Any]:
+    return {
+        **describe(data),
+        "kinds": list(KINDS),
+        "weightings": list(WEIGHTINGS),
+        "role_choices": [*ROLE_CHOICES, *describe(data)["roles"]],
+        "years": _years(data),
+    }
+
+
+def _filter_params(options: NetworkOptions) -> dict[str, Any]:
+    """The options back as query parameters (for download links), defaults left out."""
+    defaults = NetworkOptions(kind=options.kind)
+    params: dict[str, Any] = {}
+    for name, value in options.as_dict().items():
+        if name == "kind" or value == defaults.as_dict()[name] or value in (None, []):
+            continue
+        params[name] = ",".join(value) if isinstance(value, list) else value
+    return params
+
+
+@network.get("/network.json")
+def page_json() -> Response:
+    """The /network page's data (its JSON twin): nodes with x/y, metrics and links; edges; meta; downloads."""
+    if "query" in request.args:
+        query = _query_text()
+        with _one_build():
+            built = query_network(query)
+            if isinstance(built, Response):
+                return built
+            body = _view(built.network, built.layout())
+        body.update(options={}, downloads=_downloads("network.api_from_query", {"query": query}), mode="query", query=query)
+        return json_response(body)
+    data = _data()
+    kind = _one("kind", "organisations")
+    if kind not in KINDS:
+        raise NetworkOptionError(f"kind: unknown network '{kind}' (expected one of: {', '.join(KINDS)})")
+    options = _options(kind=kind)
+    downloads = _downloads("network.api_network", {"kind": kind, **_filter_params(options)})
+    return Response(_page_data(data, options, tuple(sorted(downloads.items()))), content_type=JSON.content_type)
+
+
+@network.get("/network")
+def page() -> Any:
+    """The interactive network: the picture, filters, date slider, search, downloads and a metrics table."""
+    data = _data()
+    status = 200
+    error = None
+    try:
+        _params()
+        if "query" not in request.args:
+            _options()
+    except NetworkOptionError as err:
+        status, error = 400, str(err)
+    config = {
+        "dataUrl": url_for("network.page_json"),
+        "jsonUrl": url_for("network.page_json") + (f"?{request.query_string.decode('utf-8', 'replace')}" if request.query_string else ""),
+        "params": request.args.to_dict(flat=True),
+        "choices": _choices(data),
+        "sparqlUrl": url_for("sparql.get"),
+    }
+    return render_template("network.html", config=config, error=error, choices=config["choices"]), status
+
+
+# ---------------------------------------------------------------- start-up
+
+
+def start_warm_up(app: Flask) -> threading.Thread:
+    """Build every default network, its exports and its layout in the background, so first requests are fast.
+
+    A thread, not start-up work: `uaeu serve` answers /healthz at once, and a request that comes
+    before the warm-up is done simply computes (and caches) what it needs itself.
+    """
+
+    def run() -> None:
+        try:
+            with app.app_context():
+                data = _data()
+                warm_up(data, formats=("json",))
+                for kind in KINDS:
+                    kind_layout(data, kind)
+        except Exception:  # a failed warm-up must not kill the server; requests compute on demand
+            app.logger.exception("network warm-up failed")
+
+    thread = threading.Thread(target=run, name="uaeu-network-warm-up", daemon=True)
+    thread.start()
+    return thread
