@@ -264,6 +264,13 @@ def test_the_real_data_has_no_lint_error_and_only_the_documented_warnings(built:
     findings = lint(built.data, load_model(settings.ontology_dir, settings.base, PROJECT_ROOT), settings.base)
     assert not [f for f in findings if f.level == "error"]
     found = sorted(without_lines(f) for f in findings)
-    assert found == sorted(_documented()), "data/README.md's accepted lint warnings are stale: paste `python -m graph.builder.datalint --accepted`"
+    assert found == sorted(_documented()), "data/README.md's accepted lint warnings are stale: paste `uaeu lint --accepted`"
     assert [str(f) for f in findings if f.level == "warning"] == built.lint_warnings
     assert set(built.lint_warnings) <= set(built.report["warnings"])
+
+
+def test_uaeu_lint_prints_the_accepted_list_as_data_readme_keeps_it(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["lint", "--accepted"])
+    printed = sorted(line[2:] for line in capsys.readouterr().out.splitlines() if line.startswith("- "))
+    assert code == 0
+    assert printed == sorted(_documented())

@@ -139,6 +139,19 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_lint(args: argparse.Namespace) -> int:
+    """The data lint alone: every finding with its file and line (exit 1 on an error)."""
+    from graph.builder.datalint import errors, lint_curated, without_lines
+
+    try:
+        findings = lint_curated(_settings(args))
+    except CuratedDataError as err:
+        return _report_problems(err, "lint")
+    for finding in findings:
+        print(f"- {without_lines(finding)}" if args.accepted else f"{finding.level}: {finding}")
+    return 1 if errors(findings) else EXIT_OK
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     """Print the coverage table (the README's data section is pasted from it) and/or the identifier table."""
     from graph.builder.coverage import coverage_markdown, coverage_rows, identifier_status, identifiers_markdown
@@ -375,6 +388,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["table", "csv", "json", "turtle", "ntriples"], default="table")
     _build_flag(p, "to query")
     p.set_defaults(func=cmd_query)
+
+    p = sub.add_parser("lint", parents=[sources], help="the data lint alone: duplicates, two spellings, unquoted sources, ... with file and line")
+    p.add_argument("--accepted", action="store_true", help="print the findings as data/README.md lists the accepted ones (no line numbers)")
+    p.set_defaults(func=cmd_lint)
 
     p = sub.add_parser("report", parents=[sources], help="print the member-list coverage (Markdown) and the identifiers still unmatched")
     p.add_argument("--coverage", action="store_true", help="the coverage table: known members against the size the sources state (default)")

@@ -34,6 +34,7 @@ from rdflib.namespace import SKOS
 
 from graph.builder.curated import CuratedData
 from graph.builder.readers import Record
+from graph.config import Settings
 from graph.dates import earliest_and_latest
 from graph.problems import Problem
 
@@ -319,25 +320,11 @@ def without_lines(finding: Finding) -> str:
     return re.sub(r"(\.csv|\.yaml):\d+", r"\1", f"{finding.rule}: {finding}")
 
 
-def main(argv: list[str] | None = None) -> int:
-    """`python -m graph.builder.datalint [--accepted]`: every finding on the curated data (exit 1 on an error).
-
-    `--accepted` prints the findings as data/README.md keeps them, between its lint markers.
-    """
-    import argparse
-
+def lint_curated(settings: Settings) -> list[Finding]:
+    """Every finding on the curated data of `settings` (what `uaeu lint` prints); raises CuratedDataError
+    when the data does not even pass the checks."""
     from graph.builder.model import load_model
     from graph.builder.pipeline import read_checked
-    from graph.config import PROJECT_ROOT, Settings
+    from graph.config import PROJECT_ROOT
 
-    args = argparse.ArgumentParser(prog="python -m graph.builder.datalint", description=main.__doc__).parse_known_args(argv)
-    accepted = "--accepted" in args[1]
-    settings = Settings.from_env()
-    findings = lint(read_checked(settings), load_model(settings.ontology_dir, settings.base, PROJECT_ROOT), settings.base)
-    for finding in findings:
-        print(f"- {without_lines(finding)}" if accepted else f"{finding.level}: {finding}")
-    return 1 if errors(findings) else 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+    return lint(read_checked(settings), load_model(settings.ontology_dir, settings.base, PROJECT_ROOT), settings.base)
