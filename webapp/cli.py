@@ -141,7 +141,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_lint(args: argparse.Namespace) -> int:
     """The data lint alone: every finding with its file and line (exit 1 on an error)."""
-    from graph.builder.datalint import errors, lint_curated, without_lines
+    from graph.builder.datalint import errors, without_lines
+    from graph.builder.pipeline import lint_curated
 
     try:
         findings = lint_curated(_settings(args))

@@ -34,7 +34,6 @@ from rdflib.namespace import SKOS
 
 from graph.builder.curated import CuratedData
 from graph.builder.readers import Record
-from graph.config import Settings
 from graph.dates import earliest_and_latest
 from graph.problems import Problem
 
@@ -318,13 +317,3 @@ def _vocabulary_labels(data: CuratedData, model: Graph, base: str) -> Iterator[F
 def without_lines(finding: Finding) -> str:
     """A finding as data/README.md lists the accepted ones: rule, then the message without line numbers (they move with every edit)."""
     return re.sub(r"(\.csv|\.yaml):\d+", r"\1", f"{finding.rule}: {finding}")
-
-
-def lint_curated(settings: Settings) -> list[Finding]:
-    """Every finding on the curated data of `settings` (what `uaeu lint` prints); raises CuratedDataError
-    when the data does not even pass the checks."""
-    from graph.builder.model import load_model
-    from graph.builder.pipeline import read_checked
-    from graph.config import PROJECT_ROOT
-
-    return lint(read_checked(settings), load_model(settings.ontology_dir, settings.base, PROJECT_ROOT), settings.base)

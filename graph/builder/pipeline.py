@@ -9,7 +9,7 @@ from typing import Any
 from rdflib import Graph, URIRef
 
 from graph.builder.curated import CuratedData, load_curated
-from graph.builder.datalint import errors, lint, warnings
+from graph.builder.datalint import Finding, errors, lint, warnings
 from graph.builder.dumps import release_id, serialise, sorted_quads
 from graph.builder.model import load_model, load_shapes, notations
 from graph.builder.rdf import Quad, build_quads
@@ -95,3 +95,10 @@ def build(settings: Settings) -> Built:
     built.release = publish(settings.build_dir, built.dumps, built.report, report_markdown(built.report))
     built.timings["write"] = time.perf_counter() - mark
     return built
+
+
+def lint_curated(settings: Settings) -> list[Finding]:
+    """Every finding of the data lint on the curated data (what `uaeu lint` prints); raises
+    CuratedDataError when the data does not even pass the checks."""
+    model = load_model(settings.ontology_dir, settings.base, PROJECT_ROOT)
+    return lint(read_checked(settings), model, settings.base)
