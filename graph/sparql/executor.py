@@ -494,7 +494,7 @@ class QueryExecutor:
                     worker = self._live_worker(deadline)
             finally:
                 self._permits.release()
-                self._charge(client, time.monotonic() - began)
+                self._charge(client, min(time.monotonic() - began, limit))  # killing a worker is not the client's time
         except SlowLaneFull as stopped:
             if self.limits.cooldown > 0:
                 with self._lock:
