@@ -113,3 +113,18 @@ def test_serve_from_an_on_disk_store(built: Built, release_dir: Path, tmp_path: 
         with urllib.request.urlopen(request, timeout=10) as response:
             assert json.loads(response.read())["results"]["bindings"][0]["n"]["value"] == "20"
     assert (database / "uaeu-report.json").exists(), "the store was written where asked"
+
+
+def test_serve_on_a_busy_port_says_so_in_one_line(built: Built, release_dir: Path) -> None:
+    """Another program holds the port: one `error:` line naming port and host, exit 1, no traceback, and never "serving ..." first."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = uaeu("serve", "--host", "127.0.0.1", "--port", str(port), "--build", str(release_dir))
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"error: port {port} on 127.0.0.1 is already in use (" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "serving" not in result.stdout + result.stderr
