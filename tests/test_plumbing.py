@@ -186,3 +186,12 @@ def test_static_assets_are_cacheable_and_compressed_with_their_own_etag(client: 
         assert unchanged.status_code == 304 and unchanged.data == b""
     with client.get("/static/network.js", headers={**GZIP, "Range": "bytes=0-9"}) as part:
         assert part.status_code == 206 and part.data == plain[:10] and "Content-Encoding" not in part.headers
+
+
+def test_favicon_is_served_at_the_root(client: FlaskClient) -> None:
+    """Browsers ask /favicon.ico on every site: a small icon (ICO holding one PNG), cacheable, not a 404."""
+    with client.get("/favicon.ico", headers={"Accept-Encoding": "gzip"}) as response:
+        assert response.status_code == 200
+        assert response.mimetype in ("image/vnd.microsoft.icon", "image/x-icon")
+        assert response.data[:4] == b"\x00\x00\x01\x00" and b"\x89PNG" in response.data
+        assert 0 < len(response.data) < 4096 and response.cache_control.max_age == 86400

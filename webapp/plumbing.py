@@ -16,6 +16,7 @@
   Accept-Encoding` and an ETag of their own; never the release's files under /dumps/ (already
   gzip or byte-ranged downloads whose ETag is their SHA-256), ranged or streamed answers.
   Static assets are cacheable for `STATIC_MAX_AGE` (npm installs new versions under new stamps).
+- **/favicon.ico**: every browser asks for it at the root; it gets the static icon, not a 404.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from flask import Blueprint, Flask, Response, request
+from flask import Blueprint, Flask, Response, current_app, request
 from werkzeug.exceptions import HTTPException
 
 from graph.formats import HTML, JSON, Format, media_types
@@ -244,11 +245,16 @@ def compress(response: Response) -> Response:
     return response
 
 
+def _favicon() -> Response:
+    return current_app.send_static_file("favicon.ico")
+
+
 def install(app: Flask) -> None:
     """The app-wide rules: compression, the release header, CORS, static caching and the error handlers."""
     app.config["SEND_FILE_MAX_AGE_DEFAULT"] = STATIC_MAX_AGE
     app.after_request(compress)  # registered first, so it runs last, on the finished answer
     app.after_request(_every_answer)
+    app.add_url_rule("/favicon.ico", "favicon", _favicon)
     app.register_error_handler(HTTPException, _http_error)
     for library_error in (NetworkOptionError, MapParameterError, MapNotFound):
         app.register_error_handler(library_error, _bad_parameter)
