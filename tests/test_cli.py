@@ -71,6 +71,10 @@ def test_validate_and_build_report(tmp_path: Path) -> None:
     assert build.returncode == 0, build.stderr
     assert "20 partnerships" in build.stdout
     assert "warning: building-decarbonisation: no coordinator stated by the sources" in build.stdout
+    # Coverage figures are information, not problems: `note:`, never `warning:`.
+    lines = build.stdout.splitlines()
+    assert any(line.startswith("note: ") and "organisations have no Bulgarian label" in line for line in lines)
+    assert not any(line.startswith("warning: ") and ("Bulgarian label" in line or "verified coordinates" in line) for line in lines)
 
 
 def test_old_out_flag_still_names_the_build_folder_and_says_it_is_deprecated(built: Built, release_dir: Path) -> None:

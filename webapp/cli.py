@@ -119,6 +119,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     print(
         f"{counts['partnerships']} partnerships, {counts['organisations']} organisations, {counts['memberships']} memberships, {counts['events']} events, {counts['sources']} sources"
     )
+    for note in built.report["notes"]:
+        print(f"note: {note}")
     for warning in built.report["warnings"]:
         print(f"warning: {warning}")
     steps = ", ".join(f"{k} {v:.2f}s" for k, v in built.timings.items())
