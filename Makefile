@@ -2,16 +2,23 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+# Two stamps: the runtime (`make setup`, `make run`, `make build`) and the test tools on top of it
+# (`make test`, `make lint`, `make bench`: pytest, ruff, mypy, Playwright, the Oxigraph server).
 STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: setup assets run build validate test lint format clean bench bench-quick bench-fairness
+.PHONY: setup test-setup assets run build validate test lint format clean bench bench-quick bench-fairness
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11+ is required (found: $$($(PYTHON) --version))"; exit 1; }
 	@$(PYTHON) -m venv $(VENV) || { echo "Could not create a virtual environment: on Debian/Ubuntu run 'apt-get install python3-venv'"; exit 1; }
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e .
 	@touch $(STAMP)
+
+$(TEST_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $(TEST_STAMP)
 
 # Front-end libraries come from npm at set-up (never from a CDN) and are served from our own static
 # folder; node_modules/ and webapp/static/vendor/ are not committed.
@@ -37,6 +44,8 @@ assets: $(ASSETS)
 
 setup: $(STAMP) assets
 
+test-setup: $(TEST_STAMP) assets
+
 build: setup
 	$(BIN)/uaeu build
 
@@ -50,12 +59,12 @@ run: build
 	$(BIN)/uaeu serve --host $(HOST) --port $(PORT)
 
 # Lint: ruff (style, bugs, security) and mypy (types, strict, over graph/ and webapp/).
-lint: setup
+lint: test-setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-format: setup
+format: $(TEST_STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
@@ -66,11 +75,11 @@ test: lint
 # network timings only), peers load-tested side by side on 127.0.0.1; results in bench/results/.
 BENCH_SIZES ?= 10k,100k,1M
 BENCH_HTTP_SIZES ?= 10k,100k
-bench: setup
+bench: test-setup
 	BENCH_SIZES=$(BENCH_SIZES) BENCH_HTTP_SIZES=$(BENCH_HTTP_SIZES) $(BIN)/python -m bench.run --name bench
 
 # A 10k-only smoke run of the same harness (about 3 minutes).
-bench-quick: setup
+bench-quick: test-setup
 	BENCH_SIZES=10k BENCH_HTTP_SIZES=10k $(BIN)/python -m bench.run --name quick
 
 # Latency of light queries and pages while 4 runaway queries are in flight (about 1 minute).

@@ -71,6 +71,10 @@ def test_validate_and_build_report(tmp_path: Path) -> None:
     assert build.returncode == 0, build.stderr
     assert "20 partnerships" in build.stdout
     assert "warning: building-decarbonisation: no coordinator stated by the sources" in build.stdout
+    # Coverage figures are information, not problems: `note:`, never `warning:`.
+    lines = build.stdout.splitlines()
+    assert any(line.startswith("note: ") and "organisations have no Bulgarian label" in line for line in lines)
+    assert not any(line.startswith("warning: ") and ("Bulgarian label" in line or "verified coordinates" in line) for line in lines)
 
 
 def test_old_out_flag_still_names_the_build_folder_and_says_it_is_deprecated(built: Built, release_dir: Path) -> None:
@@ -113,3 +117,18 @@ def test_serve_from_an_on_disk_store(built: Built, release_dir: Path, tmp_path: 
         with urllib.request.urlopen(request, timeout=10) as response:
             assert json.loads(response.read())["results"]["bindings"][0]["n"]["value"] == "20"
     assert (database / "uaeu-report.json").exists(), "the store was written where asked"
+
+
+def test_serve_on_a_busy_port_says_so_in_one_line(built: Built, release_dir: Path) -> None:
+    """Another program holds the port: one `error:` line naming port and host, exit 1, no traceback, and never "serving ..." first."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = uaeu("serve", "--host", "127.0.0.1", "--port", str(port), "--build", str(release_dir))
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"error: port {port} on 127.0.0.1 is already in use (" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "serving" not in result.stdout + result.stderr

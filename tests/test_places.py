@@ -106,7 +106,7 @@ def test_unmatched_places_are_reported_not_guessed(built: Built) -> None:
     assert status["geonames_unmatched"] == sorted(i for i, r in _cities(built).items() if not r.get("geonames"))
     assert "viimsi" in status["geonames_unmatched"]
     assert built.data.places["viimsi"].get("geonames") == ""
-    assert any("viimsi" in w for w in built.report["warnings"])
+    assert any("viimsi" in n for n in built.report["notes"])
     for ident, record in _cities(built).items():
         if record.get("wikidata"):
             quotes = " ".join(built.data.sources[s].get("evidence") for s in record.get("sources"))

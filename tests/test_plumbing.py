@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gzip
+import hashlib
+
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -118,3 +121,77 @@ def test_every_answer_names_its_release(client: FlaskClient, app: Flask) -> None
     for path in ("/", "/healthz", "/nothing-here", "/api/nothing", "/static/site.css"):
         with client.get(path) as response:
             assert response.headers["X-Release"] == release, path
+
+
+# ---------------------------------------------------------------- compression and caching
+
+GZIP = {"Accept-Encoding": "gzip, deflate"}
+
+
+def test_text_answers_are_gzipped_for_clients_that_accept_it(client: FlaskClient) -> None:
+    """/network.json: the same bytes, much smaller, with Vary and a Content-Length that is the compressed body's."""
+    identity = client.get("/network.json", headers={"Accept-Encoding": "identity"})
+    assert identity.status_code == 200 and "Content-Encoding" not in identity.headers
+    assert "Accept-Encoding" in identity.vary
+    plain = identity.data
+    assert len(plain) > 10_000
+    compressed = client.get("/network.json", headers=GZIP)
+    assert compressed.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in compressed.vary and "Accept" not in compressed.headers.get("Accept-Ranges", "")
+    assert int(compressed.headers["Content-Length"]) == len(compressed.data)
+    assert gzip.decompress(compressed.data) == plain
+    assert len(compressed.data) < len(plain) / 4
+    assert compressed.mimetype == identity.mimetype == "application/json"
+    # Small answers and clients that say nothing of encodings get the identity body.
+    assert "Content-Encoding" not in client.get("/healthz", headers=GZIP).headers
+    assert "Content-Encoding" not in client.get("/network.json").headers
+
+
+def test_sparql_results_and_pages_are_gzipped_too(client: FlaskClient) -> None:
+    query = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 200"
+    for accept in ("application/sparql-results+json", "text/csv"):
+        response = client.get("/sparql", query_string={"query": query}, headers={**GZIP, "Accept": accept})
+        assert response.status_code == 200 and response.headers["Content-Encoding"] == "gzip", accept
+        assert gzip.decompress(response.data).startswith(b"s,p,o" if accept == "text/csv" else b"{")
+    page = client.get("/partnerships", headers={**GZIP, "Accept": "text/html"})
+    assert page.headers["Content-Encoding"] == "gzip" and b"<html" in gzip.decompress(page.data)
+
+
+def test_dump_downloads_are_never_recompressed(client: FlaskClient) -> None:
+    """/dumps/ with gzip accepted: the file's own bytes, its SHA-256 ETag, and byte ranges, exactly as without."""
+    with client.get("/dumps/uaeu.nt") as identity:
+        whole, etag = identity.data, identity.headers["ETag"]
+    with client.get("/dumps/uaeu.nt", headers=GZIP) as response:
+        assert response.status_code == 200 and "Content-Encoding" not in response.headers
+        assert response.data == whole and response.headers["ETag"] == etag == f'"{hashlib.sha256(whole).hexdigest()}"'
+        assert response.headers["Accept-Ranges"] == "bytes"
+    with client.get("/dumps/uaeu.nt", headers={**GZIP, "Range": "bytes=0-99"}) as part:
+        assert part.status_code == 206 and part.data == whole[:100] and "Content-Encoding" not in part.headers
+    with client.get("/dumps/uaeu.nt", headers={**GZIP, "If-None-Match": etag}) as unchanged:
+        assert unchanged.status_code == 304
+    with client.get("/dumps/uaeu.nt.gz", headers=GZIP) as packed:
+        assert "Content-Encoding" not in packed.headers and gzip.decompress(packed.data) == whole
+
+
+def test_static_assets_are_cacheable_and_compressed_with_their_own_etag(client: FlaskClient) -> None:
+    with client.get("/static/network.js") as identity:
+        plain, etag = identity.data, identity.headers["ETag"]
+        assert identity.cache_control.public and identity.cache_control.max_age == 86400
+    with client.get("/static/network.js", headers=GZIP) as response:
+        assert response.headers["Content-Encoding"] == "gzip" and gzip.decompress(response.data) == plain
+        assert response.cache_control.public and response.cache_control.max_age == 86400
+        assert response.headers["ETag"] != etag and "Accept-Ranges" not in response.headers
+        compressed_etag = response.headers["ETag"]
+    with client.get("/static/network.js", headers={**GZIP, "If-None-Match": compressed_etag}) as unchanged:
+        assert unchanged.status_code == 304 and unchanged.data == b""
+    with client.get("/static/network.js", headers={**GZIP, "Range": "bytes=0-9"}) as part:
+        assert part.status_code == 206 and part.data == plain[:10] and "Content-Encoding" not in part.headers
+
+
+def test_favicon_is_served_at_the_root(client: FlaskClient) -> None:
+    """Browsers ask /favicon.ico on every site: a small icon (ICO holding one PNG), cacheable, not a 404."""
+    with client.get("/favicon.ico", headers={"Accept-Encoding": "gzip"}) as response:
+        assert response.status_code == 200
+        assert response.mimetype in ("image/vnd.microsoft.icon", "image/x-icon")
+        assert response.data[:4] == b"\x00\x00\x01\x00" and b"\x89PNG" in response.data
+        assert 0 < len(response.data) < 4096 and response.cache_control.max_age == 86400

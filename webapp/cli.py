@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import json
 import os
 import sys
@@ -35,6 +36,7 @@ from graph.problems import CuratedDataError
 
 if TYPE_CHECKING:
     from flask import Flask
+    from waitress.server import BaseWSGIServer, MultiSocketServer
 
     from webapp.settings import AppSettings
 
@@ -117,6 +119,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     print(
         f"{counts['partnerships']} partnerships, {counts['organisations']} organisations, {counts['memberships']} memberships, {counts['events']} events, {counts['sources']} sources"
     )
+    for note in built.report["notes"]:
+        print(f"note: {note}")
     for warning in built.report["warnings"]:
         print(f"warning: {warning}")
     steps = ", ".join(f"{k} {v:.2f}s" for k, v in built.timings.items())
@@ -339,26 +343,38 @@ def cmd_serve(args: argparse.Namespace) -> int:
         app = create_app(settings, app_settings, store=store)
     except (StoreUnavailable, RuntimeError) as err:
         return _error(err, EXIT_DATA)
+    # The socket is bound before anything says "serving": a busy port is one clear error line, not a traceback after it.
+    try:
+        server = _server(app, args, app_settings)
+    except OSError as err:
+        if err.errno == errno.EADDRINUSE:
+            return _error(f"port {args.port} on {args.host} is already in use ({err.strerror}); stop the other server or choose another --port", EXIT_DATA)
+        return _error(f"cannot listen on port {args.port} on {args.host}: {err.strerror or err}", EXIT_DATA)
     where = f"from {args.endpoint} " if args.store == "sparql" else ""
     print(f"serving release {resources(app).release_id} {where}at {app_settings.public_url} (SPARQL: {app_settings.public_url}sparql)", flush=True)
-    _serve(app, args, app_settings)
+    _run(server)
     return EXIT_OK
 
 
-def _serve(app: Flask, args: argparse.Namespace, app_settings: AppSettings) -> None:
-    """waitress with enough threads that queued user queries never take the pages' threads, and a
-    SIGTERM that ends like Ctrl-C: atexit stops every query worker before the process goes."""
-    import signal
+def _server(app: Flask, args: argparse.Namespace, app_settings: AppSettings) -> BaseWSGIServer | MultiSocketServer:
+    """waitress, bound (raises OSError when the address is taken), with enough threads that queued
+    user queries never take the pages' threads."""
+    from waitress.server import create_server
 
-    import waitress
+    threads = args.threads or app_settings.query_workers + app_settings.query_queue + 8
+    return create_server(app, host=args.host, port=args.port, threads=threads, ident="uaeu", channel_timeout=30, connection_limit=1000)
+
+
+def _run(server: BaseWSGIServer | MultiSocketServer) -> None:
+    """Serve until Ctrl-C or SIGTERM (which ends like Ctrl-C: atexit stops every query worker before the process goes)."""
+    import signal
 
     def stop(signum: int, frame: object) -> None:
         raise SystemExit(0)
 
     signal.signal(signal.SIGTERM, stop)
-    threads = args.threads or app_settings.query_workers + app_settings.query_queue + 8
     with contextlib.suppress(KeyboardInterrupt):
-        waitress.serve(app, host=args.host, port=args.port, threads=threads, ident="uaeu", channel_timeout=30, connection_limit=1000)
+        server.run()
 
 
 # ---------------------------------------------------------------- the tree

@@ -11,15 +11,22 @@
   the library's errors to it app-wide); /sparql answers the SPARQL Protocol's plain text; a store
   that does not answer is a 503 with Retry-After.
 - **X-Release**: every answer names the release that gave it; every answer also says `nosniff`.
+- **Compression** (`compress`): text answers (pages, JSON, SPARQL results, RDF text, CSV, CSS, JS)
+  above `COMPRESS_MIN_BYTES` go gzip-encoded to clients that accept it, with `Vary:
+  Accept-Encoding` and an ETag of their own; never the release's files under /dumps/ (already
+  gzip or byte-ranged downloads whose ETag is their SHA-256), ranged or streamed answers.
+  Static assets are cacheable for `STATIC_MAX_AGE` (npm installs new versions under new stamps).
+- **/favicon.ico**: every browser asks for it at the root; it gets the static icon, not a 404.
 """
 
 from __future__ import annotations
 
+import gzip
 import json
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from flask import Blueprint, Flask, Response, request
+from flask import Blueprint, Flask, Response, current_app, request
 from werkzeug.exceptions import HTTPException
 
 from graph.formats import HTML, JSON, Format, media_types
@@ -35,6 +42,16 @@ View = TypeVar("View", bound=Callable[..., Any])
 CORS_PATHS = ("/sparql", "/api/", "/id/", "/doc/", "/vocab", "/ontology", "/.well-known/void")
 #: Headers a script on another site may read (the SPARQL answer's row count, cap and truncation; the release).
 EXPOSED_HEADERS = "X-Truncated, X-Row-Count, X-Row-Cap, X-Query-Seconds, X-Release"
+#: Answers smaller than this go as they are (gzip's header and a round trip cost more than they save).
+COMPRESS_MIN_BYTES = 1024
+#: Media types worth compressing besides text/* and the +json/+xml families.
+COMPRESSIBLE = frozenset(
+    {"application/json", "application/javascript", "application/xml", "application/n-triples", "application/n-quads", "application/trig", "image/svg+xml"}
+)
+#: Paths never compressed: the release's files are downloads (some already gzip) with byte ranges and a SHA-256 ETag.
+UNCOMPRESSED_PATHS = ("/dumps/",)
+#: How long a browser may keep /static/ files without asking again (seconds).
+STATIC_MAX_AGE = 24 * 3600
 
 
 # ---------------------------------------------------------------- negotiation
@@ -183,9 +200,61 @@ def _every_answer(response: Response) -> Response:
     return response
 
 
+# ---------------------------------------------------------------- compression
+
+
+def compressible(mimetype: str) -> bool:
+    return mimetype.startswith("text/") or mimetype.endswith(("+json", "+xml")) or mimetype in COMPRESSIBLE
+
+
+def compress(response: Response) -> Response:
+    """gzip a finished text answer when the client accepts it (see the module's notes for what is never compressed)."""
+    if (
+        response.status_code != 200
+        or request.path.startswith(UNCOMPRESSED_PATHS)
+        or "Content-Encoding" in response.headers
+        or response.headers.get("Content-Disposition", "").startswith("attachment")
+        or not compressible(response.mimetype or "")
+    ):
+        return response
+    if response.is_streamed and not response.direct_passthrough:
+        return response  # a generator: written as it is made, never held whole in memory
+    if response.direct_passthrough and (request.range is not None or request.method != "GET"):
+        return response  # a file (static asset) asked in part, or only its headers: send_file's answer stands
+    source = response.response
+    response.direct_passthrough = False  # a file read whole (a static asset: small, text)
+    body = response.get_data()
+    if response.response is not source and hasattr(source, "close"):
+        source.close()  # the file that was read (get_data keeps only the bytes)
+    if len(body) < COMPRESS_MIN_BYTES:
+        return response
+    response.vary.add("Accept-Encoding")
+    if request.accept_encodings["gzip"] <= 0:
+        return response
+    response.set_data(gzip.compress(body, compresslevel=6, mtime=0))  # sets Content-Length
+    response.headers["Content-Encoding"] = "gzip"
+    response.headers.pop("Accept-Ranges", None)  # ranges are offered on the identity body only
+    etag, weak = response.get_etag()
+    if etag:
+        response.set_etag(f"{etag}-gzip", weak=bool(weak))  # another body, another validator
+        if request.if_none_match.contains_weak(f"{etag}-gzip"):
+            response.status_code = 304
+            response.set_data(b"")
+            response.headers.pop("Content-Length", None)
+            response.headers.pop("Content-Encoding", None)
+    return response
+
+
+def _favicon() -> Response:
+    return current_app.send_static_file("favicon.ico")
+
+
 def install(app: Flask) -> None:
-    """The app-wide rules: the release header, CORS, and the error handlers."""
+    """The app-wide rules: compression, the release header, CORS, static caching and the error handlers."""
+    app.config["SEND_FILE_MAX_AGE_DEFAULT"] = STATIC_MAX_AGE
+    app.after_request(compress)  # registered first, so it runs last, on the finished answer
     app.after_request(_every_answer)
+    app.add_url_rule("/favicon.ico", "favicon", _favicon)
     app.register_error_handler(HTTPException, _http_error)
     for library_error in (NetworkOptionError, MapParameterError, MapNotFound):
         app.register_error_handler(library_error, _bad_parameter)

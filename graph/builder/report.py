@@ -24,7 +24,8 @@ def _curie(iri: str, base: str) -> str:
 def build_report(data: CuratedData, union: Graph, quad_count: int, graph_count: int, mint: Minter, release: str) -> dict[str, Any]:
     classes = Counter(_curie(str(o), mint.base) for o in union.objects(None, RDF.type))
     partnerships = []
-    warnings: list[str] = []
+    warnings: list[str] = []  # a gap someone can act on (a partnership without a stated coordinator); the lint adds its own
+    notes: list[str] = []  # coverage figures: what the sources do not (yet) say, information rather than a problem
     by_partnership: dict[str, list[Any]] = {p: [] for p in data.partnerships}
     for membership in data.memberships.values():
         by_partnership[membership.get("partnership")].append(membership)
@@ -50,15 +51,15 @@ def build_report(data: CuratedData, union: Graph, quad_count: int, graph_count: 
     no_coordinates = sorted(i for i, r in data.places.items() if r.get("type") != "venue" and not r.get("lat"))
     no_qid = sorted(i for i, r in data.places.items() if r.get("type") != "venue" and not r.get("wikidata"))
     uncertain_events = sorted(i for i, r in data.events.items() if r.get("date_certainty") and r.get("date_certainty") != "stated")
-    warnings.append(f"{len(missing_bg)} of {len(data.organisations)} organisations have no Bulgarian label")
-    warnings.append(f"{len(no_coordinates)} of {sum(1 for r in data.places.values() if r.get('type') != 'venue')} places have no verified coordinates")
-    warnings.append(f"{len(no_qid)} places have no verified Wikidata identifier")
-    warnings.append(f"{len(uncertain_events)} of {len(data.events)} events have dates that are not plainly stated (see uaeu:dateCertainty)")
+    notes.append(f"{len(missing_bg)} of {len(data.organisations)} organisations have no Bulgarian label")
+    notes.append(f"{len(no_coordinates)} of {sum(1 for r in data.places.values() if r.get('type') != 'venue')} places have no verified coordinates")
+    notes.append(f"{len(no_qid)} places have no verified Wikidata identifier")
+    notes.append(f"{len(uncertain_events)} of {len(data.events)} events have dates that are not plainly stated (see uaeu:dateCertainty)")
     identifiers = identifier_status(data)
     if identifiers["geonames_unmatched"]:
-        warnings.append(f"{len(identifiers['geonames_unmatched'])} cities have no verified GeoNames id: {', '.join(identifiers['geonames_unmatched'])}")
+        notes.append(f"{len(identifiers['geonames_unmatched'])} cities have no verified GeoNames id: {', '.join(identifiers['geonames_unmatched'])}")
     if identifiers["eu_bodies_without_authority_iri"]:
-        warnings.append(f"{len(identifiers['eu_bodies_without_authority_iri'])} EU bodies have no verified EU corporate-body IRI")
+        notes.append(f"{len(identifiers['eu_bodies_without_authority_iri'])} EU bodies have no verified EU corporate-body IRI")
     return {
         "release": release,
         "base": mint.base,
@@ -82,6 +83,7 @@ def build_report(data: CuratedData, union: Graph, quad_count: int, graph_count: 
         "partnerships": partnerships,
         "coverage": coverage_rows(data),
         "identifiers": identifiers,
+        "notes": notes,
         "warnings": warnings,
     }
 
@@ -115,6 +117,8 @@ def report_markdown(report: dict[str, Any]) -> str:
     lines += [f"| {k} | {v} |" for k, v in report["memberships_by_role_and_evidence"].items()]
     lines += ["", "## Classes", "", "| class | instances |", "|---|---:|"]
     lines += [f"| {k} | {v} |" for k, v in report["classes"].items()]
+    lines += ["", "## Notes on coverage", ""]
+    lines += [f"- {n}" for n in report.get("notes", [])]
     lines += ["", "## Warnings", ""]
     lines += [f"- {w}" for w in report["warnings"]]
     return "\n".join(lines) + "\n"
