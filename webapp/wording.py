@@ -63,6 +63,37 @@ UI: dict[str, dict[str, str]] = {
     },
 }
 
+#: What each list page lists, counted (one, many), in the home page's words.
+LIST_WORDS: dict[str, tuple[str, str]] = {
+    "partnerships": ("partnership", "partnerships"),
+    "organisations": ("organisation", "organisations"),
+    "places": ("country, city or region", "countries, cities and regions"),
+    "events": ("event or milestone", "events and milestones"),
+}
+
+#: The kinds of rows a list page mixes (an IRI's kind, as `webapp.links.kind_of` names it).
+KIND_WORDS: dict[str, tuple[str, str]] = {
+    "country": ("country", "countries"),
+    "place": ("city", "cities"),
+    "event": ("event or panel", "events and panels"),
+    "milestone": ("milestone", "milestones"),
+}
+
+#: The build report's other counts, in words (the raw keys stay in the JSON twin's `counts`).
+REPORT_WORDS: dict[str, tuple[str, str]] = {
+    "memberships": ("membership of an organisation in a partnership", "memberships of organisations in partnerships"),
+    "people": ("person", "people"),
+    "actions": ("action of an action plan", "actions of action plans"),
+    "sources": ("source document", "source documents"),
+    "triples": ("fact (RDF triple)", "facts (RDF triples)"),
+}
+
+
+def counted(n: int, one: str, many: str) -> str:
+    """'1 partnership', '20 partnerships', '14,237 facts'."""
+    return f"{n:,} {one if n == 1 else many}"
+
+
 #: Readable names of predicates (English, Bulgarian), forwards and backwards; others show as a CURIE.
 PREDICATES: dict[str, tuple[str, str, str, str]] = {
     # curie: (en, bg, en inverse, bg inverse)

@@ -53,6 +53,18 @@ def _index_items(name: str, lang: str) -> list[dict[str, Any]]:
     return sorted(items.values(), key=key)
 
 
+def list_kinds() -> dict[str, dict[str, int]]:
+    """Once per release: how many rows each list page shows, by kind (events: event (panels
+    included), milestone; places: country, place); the home page's counts are these, so they agree with the lists."""
+    counted: dict[str, dict[str, int]] = {}
+    for name in INDEXES:
+        kinds: dict[str, int] = {}
+        for item in _index_items(name, "en"):
+            kinds[item["kind"]] = kinds.get(item["kind"], 0) + 1
+        counted[name] = kinds
+    return counted
+
+
 @page_routes(indexes, "/<any(partnerships, organisations, places, events):name>")
 def index(name: str, extension: str | None = None) -> Response:
     """An index page, and its .json twin."""
