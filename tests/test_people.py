@@ -11,7 +11,6 @@ from html.parser import HTMLParser
 import pytest
 from flask.testing import FlaskClient
 
-
 BROWSER = "text/html,application/xhtml+xml"
 LISTS = ("partnerships", "organisations", "places", "events")
 
