@@ -11,6 +11,8 @@ from html.parser import HTMLParser
 import pytest
 from flask.testing import FlaskClient
 
+from tests.conftest import ID
+
 BROWSER = "text/html,application/xhtml+xml"
 LISTS = ("partnerships", "organisations", "places", "events")
 
@@ -90,3 +92,60 @@ def test_home_has_a_search_box_that_needs_no_javascript(client: FlaskClient) -> 
     home = _page(client, "/")
     assert any(str(form.get("action", "")).endswith("search") and (form.get("method") or "get").lower() == "get" for form in home.forms)
     assert any(field.get("name") == "q" for field in home.inputs)
+
+
+# ---------------------------------------------------------------- search
+
+SOFIA_MEETING = ID + "event/dt-2nd-sofia-2017"
+
+
+@pytest.mark.parametrize("q", ["sofia meeting", "sofia 2017", "june 2017", "юни 2017", "Sofia June 2017", "digital transition sofia"])
+def test_search_finds_the_sofia_meeting_by_place_and_date(client: FlaskClient, q: str) -> None:
+    """Its labels say neither Sofia nor June: the place (a venue in Sofia) and the dates are context."""
+    data = client.get("/api/search", query_string={"q": q}).get_json()
+    iris = [item["iri"] for item in data["results"]]
+    assert SOFIA_MEETING in iris[:5], (q, iris[:5])
+    found = data["results"][iris.index(SOFIA_MEETING)]
+    assert "sofia" not in found["label"].casefold() and "2017" not in found["label"]
+    assert found["type"] == "Partnership meeting" and found["date"] == "2017-06-07/2017-06-08"
+    assert found["kind"] == "event"
+
+
+def test_search_ranks_every_word_in_a_label_first_then_context_then_fewer_words(client: FlaskClient) -> None:
+    results = client.get("/api/search", query_string={"q": "sofia meeting", "limit": "50"}).get_json()["results"]
+    iris = [item["iri"] for item in results]
+    # A label with both words beats the meeting whose label has only one of them (the other from its place).
+    first = results[0]
+    assert "sofia" in first["label"].casefold() and "meeting" in first["label"].casefold()
+    assert iris.index(SOFIA_MEETING) > 0
+    # Things matching both words come before things matching one (Sofia itself matches only "sofia").
+    assert iris.index(SOFIA_MEETING) < iris.index(ID + "place/sofia")
+    # Documents about things come after the things that match every word.
+    kinds = [item["kind"] for item in results]
+    assert "source" in kinds and kinds.index("source") > iris.index(SOFIA_MEETING)
+
+
+def test_search_words_match_an_organisations_partnerships_and_country(client: FlaskClient) -> None:
+    iris = [item["iri"] for item in client.get("/api/search", query_string={"q": "digital transition bulgaria", "limit": "50"}).get_json()["results"]]
+    assert ID + "organisation/sofia-municipality" in iris[:10], iris[:10]
+    iris = [item["iri"] for item in client.get("/api/search", query_string={"q": "столична дигитален", "limit": "10"}).get_json()["results"]]
+    assert iris[0] == ID + "organisation/sofia-municipality", iris[:3]
+
+
+def test_search_matches_across_accents_and_scripts(client: FlaskClient) -> None:
+    for q in ("metropole de lyon", "MÉTROPOLE DE LYON"):
+        iris = [item["iri"] for item in client.get("/api/search", query_string={"q": q}).get_json()["results"]]
+        assert iris[0] == ID + "organisation/metropole-de-lyon", (q, iris[:3])
+    iris = [item["iri"] for item in client.get("/api/search", query_string={"q": "София 2017"}).get_json()["results"]]
+    assert SOFIA_MEETING in iris[:5], iris[:5]
+
+
+def test_search_page_and_its_json_twin_show_type_and_date(client: FlaskClient) -> None:
+    twin = client.get("/search.json", query_string={"q": "june 2017"}).get_json()
+    assert twin["count"] == len(twin["results"]) > 0
+    meeting = next(item for item in twin["results"] if item["iri"] == SOFIA_MEETING)
+    assert meeting["type"] == "Partnership meeting" and meeting["date"].startswith("2017-06-07")
+    page = _page(client, "/search", q="june 2017")
+    assert [r["data-iri"] for r in page.results] == [item["iri"] for item in twin["results"]]
+    text = "".join(page.text)
+    assert "Partnership meeting" in text and "2017-06-07 – 2017-06-08" in text
