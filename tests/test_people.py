@@ -129,7 +129,8 @@ def test_search_words_match_an_organisations_partnerships_and_country(client: Fl
     iris = [item["iri"] for item in client.get("/api/search", query_string={"q": "digital transition bulgaria", "limit": "50"}).get_json()["results"]]
     assert ID + "organisation/sofia-municipality" in iris[:10], iris[:10]
     iris = [item["iri"] for item in client.get("/api/search", query_string={"q": "столична дигитален", "limit": "10"}).get_json()["results"]]
-    assert iris[0] == ID + "organisation/sofia-municipality", iris[:3]
+    # The membership is named by both (member · partnership); the organisation has the partnership as context.
+    assert set(iris[:2]) == {ID + "membership/digital-transition--sofia-municipality", ID + "organisation/sofia-municipality"}, iris[:3]
 
 
 def test_search_matches_across_accents_and_scripts(client: FlaskClient) -> None:
@@ -149,3 +150,23 @@ def test_search_page_and_its_json_twin_show_type_and_date(client: FlaskClient) -
     assert [r["data-iri"] for r in page.results] == [item["iri"] for item in twin["results"]]
     text = "".join(page.text)
     assert "Partnership meeting" in text and "2017-06-07 – 2017-06-08" in text
+
+
+@pytest.mark.parametrize(
+    ("q", "lang"),
+    [("coordinator digital", "en"), ("координатор дигитален", "bg"), ("sofia municipality digital transition", "en")],
+)
+def test_memberships_are_found_by_member_partnership_and_role(client: FlaskClient, q: str, lang: str) -> None:
+    results = client.get("/api/search", query_string={"q": q, "limit": "10"}).get_json()["results"]
+    membership = ID + "membership/digital-transition--sofia-municipality"
+    found = next((item for item in results if item["iri"] == membership), None)
+    assert found is not None, [item["iri"] for item in results]
+    assert found["kind"] == "membership" and found["lang"] == lang
+    assert found["url"].endswith("/doc/membership/digital-transition--sofia-municipality")
+
+
+def test_a_membership_is_found_by_its_members_country(client: FlaskClient) -> None:
+    iris = [
+        item["iri"] for item in client.get("/api/search", query_string={"q": "digital transition coordinator bulgaria", "limit": "10"}).get_json()["results"]
+    ]
+    assert iris[0] == ID + "membership/digital-transition--sofia-municipality", iris[:3]

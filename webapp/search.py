@@ -86,7 +86,7 @@ class LabelIndex:
 
     @classmethod
     def build(cls, store: GraphStore, base: str, link: Linker, kind_of: Callable[[str], str]) -> LabelIndex:
-        """Two queries over the whole release; things the server has no page for are left out."""
+        """Two queries over the whole release (memberships are named from the second); things the server has no page for are left out."""
         languages: set[str] = set(UI_LANGUAGES)
         things: dict[str, Thing] = {}
         for row in store.select(named("pages/labels").text):
@@ -99,7 +99,17 @@ class LabelIndex:
             thing = things.setdefault(item, Thing(item, kind_of(item)))
             if all(written != label.value for _, written, _ in thing.labels):
                 thing.labels.append((fold(label.value), label.value, lang))
-        for row in store.select(named("pages/search-context").text):
+        rows = store.select(named("pages/search-context").text)
+        for row in rows:
+            item, member, partnership, role = row["item"].value, row.get("memberLabel"), row.get("partnershipLabel"), row.get("roleLabel")
+            if member is not None and partnership is not None and link(item) is not None:
+                # A membership has no name of its own: it is called by its member and partnership (and role).
+                named_as = f"{member.value} · {partnership.value}" + (f" ({role.value.lower()})" if role is not None else "")
+                lang = member.language or "" if isinstance(member, ox.Literal) else ""
+                membership = things.setdefault(item, Thing(item, kind_of(item)))
+                if all(written != named_as for _, written, _ in membership.labels):
+                    membership.labels.append((fold(named_as), named_as, lang))
+        for row in rows:
             found = things.get(row["item"].value)
             if found is None:
                 continue
