@@ -170,3 +170,12 @@ def test_a_membership_is_found_by_its_members_country(client: FlaskClient) -> No
         item["iri"] for item in client.get("/api/search", query_string={"q": "digital transition coordinator bulgaria", "limit": "10"}).get_json()["results"]
     ]
     assert iris[0] == ID + "membership/digital-transition--sofia-municipality", iris[:3]
+
+
+def test_search_names_types_in_the_visitors_language(client: FlaskClient) -> None:
+    english = client.get("/search.json", query_string={"q": "june 2017"}).get_json()["results"]
+    bulgarian = client.get("/search.json", query_string={"q": "june 2017", "lang": "bg"}).get_json()["results"]
+    assert [item["iri"] for item in english] == [item["iri"] for item in bulgarian]
+    meeting = next(item for item in bulgarian if item["iri"] == SOFIA_MEETING)
+    assert meeting["type"] != "Partnership meeting" and re.search("[а-я]", meeting["type"].casefold()), meeting["type"]
+    assert meeting["url"].endswith("?lang=bg")

@@ -69,12 +69,10 @@ class Thing:
     labels: list[tuple[str, str, str]] = field(default_factory=list)
     context: list[str] = field(default_factory=list)
     date: str | None = None
-    type: str | None = None
+    types: dict[str, str] = field(default_factory=dict)  # what type of thing it is, by language
     position: int = 0
-
-
-def _word_at_start(word: str, text: str) -> bool:
-    return re.search(_BOUNDARY + re.escape(word), text) is not None
+    label_text: str = ""  # every folded label, one a line
+    context_text: str = ""  # every folded context word or name, one a line
 
 
 @dataclass(frozen=True)
@@ -122,71 +120,69 @@ class LabelIndex:
                 thing.context.extend(date_words(start.value) + (date_words(end.value) if end is not None else []))
             if type_label is not None:
                 thing.context.append(fold(type_label.value))
-                if isinstance(type_label, ox.Literal) and type_label.language in ("en", ""):
-                    thing.type = type_label.value
+                if isinstance(type_label, ox.Literal):
+                    thing.types[type_label.language or "en"] = type_label.value
         ordered = sorted(things.values(), key=lambda t: min((len(written), written) for _, written, _ in t.labels))
         for position, thing in enumerate(ordered):
             thing.labels.sort(key=lambda entry: (len(entry[1]), entry[1]))
             thing.context = sorted(set(thing.context))
+            thing.label_text = "\n".join(folded for folded, _, _ in thing.labels)
+            thing.context_text = "\n".join(thing.context)
             thing.position = position
         return cls(sorted(languages), ordered)
 
-    def search(self, q: str, limit: int = 20) -> list[dict[str, Any]]:
+    def search(self, q: str, limit: int = 20, lang: str = "en") -> list[dict[str, Any]]:
         """Ranked: things whose one label holds every word (the whole phrase exact, then prefix, then
         at a word start, then anywhere), then things matching every word across labels and context
         (an event's place, dates, partnership, type; an organisation's partnerships and places), then
         sources (documents) matching every word, then fewer words matched; within each, more words
-        in labels and at a word start first."""
+        in labels and at a word start first. Types are named in `lang` (else English)."""
         phrase = fold(q.strip())
         words = _WORD.findall(phrase)
         if not phrase or not words:
             return []
+        starts = [re.compile(_BOUNDARY + re.escape(word)) for word in words]
         ranked: list[tuple[tuple[int, ...], dict[str, Any]]] = []
         for thing in self.things:
-            key, label = self._rank(thing, phrase, words)
+            key, label = self._rank(thing, phrase, words, starts)
             if key is None:
                 continue
-            ranked.append((key, self._result(thing, label)))
+            ranked.append((key, self._result(thing, label, lang)))
         ranked.sort(key=lambda item: item[0])
         return [result for _, result in ranked[:limit]]
 
     @staticmethod
-    def _rank(thing: Thing, phrase: str, words: list[str]) -> tuple[tuple[int, ...] | None, tuple[str, str, str]]:
-        best_label = thing.labels[0]
-        # 1. The whole phrase, or every word, in one label.
-        in_one: tuple[int, int] | None = None
-        for entry in thing.labels:
-            folded = entry[0]
-            if phrase in folded:
-                rank = 0 if folded == phrase else 1 if folded.startswith(phrase) else 2 if _word_at_start(phrase, folded) else 3
-            elif all(word in folded for word in words):
-                rank = 4 - int(all(_word_at_start(word, folded) for word in words))
-            else:
-                continue
-            if in_one is None or rank < in_one[0]:
-                in_one, best_label = (rank, 0), entry
+    def _rank(thing: Thing, phrase: str, words: list[str], starts: list[re.Pattern[str]]) -> tuple[tuple[int, ...] | None, tuple[str, str, str]]:
+        in_labels = [word in thing.label_text for word in words]
+        in_context = [not labelled and starts[i].search(thing.context_text) is not None for i, labelled in enumerate(in_labels)]
+        matched = sum(in_labels) + sum(in_context)
+        if matched == 0:
+            return None, thing.labels[0]
         # Sources (documents about things) come after the things themselves that match every word.
         document = int(thing.kind == "source")
-        if in_one is not None:
-            return (0, document, 0, in_one[0], 0, 0, thing.position), best_label
+        # 1. The whole phrase, or every word, in one label.
+        if all(in_labels):
+            best: tuple[int, tuple[str, str, str]] | None = None
+            for entry in thing.labels:
+                folded = entry[0]
+                if phrase in folded:
+                    rank = 0 if folded == phrase else 1 if folded.startswith(phrase) else 2 if re.search(_BOUNDARY + re.escape(phrase), folded) else 3
+                elif all(word in folded for word in words):
+                    rank = 4 - int(all(start.search(folded) for start in starts))
+                else:
+                    continue
+                if best is None or rank < best[0]:
+                    best = (rank, entry)
+            if best is not None:
+                return (0, document, 0, best[0], 0, 0, thing.position), best[1]
         # 2. Each word in some label, or (at a word start) in the context.
-        matched = at_start = in_labels = 0
-        for word in words:
-            labelled = [entry for entry in thing.labels if word in entry[0]]
-            if labelled:
-                matched += 1
-                in_labels += 1
-                at_start += int(any(_word_at_start(word, entry[0]) for entry in labelled))
-            elif any(text.startswith(word) or _word_at_start(word, text) for text in thing.context):
-                matched += 1
-                at_start += 1
-        if matched == 0:
-            return None, best_label
+        at_start = sum(1 for i, labelled in enumerate(in_labels) if labelled and starts[i].search(thing.label_text)) + sum(in_context)
         tier = 1 if matched == len(words) else 2
         # Show the label that says most of what was asked; English (or no language) on a tie.
-        best_label = max(thing.labels, key=lambda entry: (sum(word in entry[0] for word in words), entry[2] in ("en", "")))
-        return (tier - 1, document, tier, len(words) - matched, len(words) - in_labels, len(words) - at_start, thing.position), best_label
+        label = max(thing.labels, key=lambda entry: (sum(word in entry[0] for word in words), entry[2] in ("en", "")))
+        return (tier - 1, document, tier, len(words) - matched, len(words) - sum(in_labels), len(words) - at_start, thing.position), label
 
     @staticmethod
-    def _result(thing: Thing, label: tuple[str, str, str]) -> dict[str, Any]:
-        return {"iri": thing.iri, "label": label[1], "lang": label[2], "kind": thing.kind, "type": thing.type or thing.kind, "date": thing.date}
+    def _result(thing: Thing, label: tuple[str, str, str], lang: str) -> dict[str, Any]:
+        kind_name = thing.types.get(lang) or thing.types.get("en") or thing.kind
+        return {"iri": thing.iri, "label": label[1], "lang": label[2], "kind": thing.kind, "type": kind_name, "date": thing.date}

@@ -79,10 +79,10 @@ def index(name: str, extension: str | None = None) -> Response:
     return page_or_json(extension, name, lambda: {"name": name, "lang": lang, "count": len(items), "items": items}, html)
 
 
-def search_labels(q: str, limit: int = 20) -> list[dict[str, Any]]:
-    """Label search over every language: exact, then prefix, then word-prefix, then substring."""
+def search_labels(q: str, limit: int = 20, lang: str = "en") -> list[dict[str, Any]]:
+    """Search by several words over every language's labels and each thing's context (see `LabelIndex.search`)."""
     labels = resources().labels
-    found = labels.search(q, limit) if labels is not None else []
+    found = labels.search(q, limit, lang) if labels is not None else []
     return [{"iri": item["iri"], "url": local_url(item["iri"]), **item} for item in found]
 
 
@@ -103,7 +103,7 @@ def search_page(extension: str | None = None) -> Response:
     """The search page, and its .json twin (the same answer as /api/search, with links in the visitor's language)."""
     lang, _ = choose_lang()
     q = request.args.get("q", "")
-    results = search_labels(q[:200], 50) if q else []
+    results = search_labels(q[:200], 50, lang) if q else []
     for item in results:
         item["url"] = local_url(item["iri"], lang)
 
