@@ -179,3 +179,16 @@ def test_search_names_types_in_the_visitors_language(client: FlaskClient) -> Non
     meeting = next(item for item in bulgarian if item["iri"] == SOFIA_MEETING)
     assert meeting["type"] != "Partnership meeting" and re.search("[а-я]", meeting["type"].casefold()), meeting["type"]
     assert meeting["url"].endswith("?lang=bg")
+
+
+def test_home_speaks_bulgarian_when_asked(client: FlaskClient) -> None:
+    english = client.get("/index.json").get_json()
+    bulgarian = client.get("/index.json?lang=bg").get_json()
+    assert [item["count"] for item in bulgarian["lists"]] == [item["count"] for item in english["lists"]]
+    words = {item["name"]: item["text"] for item in bulgarian["lists"]}
+    assert words["partnerships"] == "20 партньорства" and words["organisations"] == "262 организации"
+    assert any(text.endswith("факта (RDF тройки)") and " " in text for text in bulgarian["also"]), bulgarian["also"]
+    page = _page(client, "/", lang="bg")
+    text = " ".join("".join(page.text).split())
+    assert "Какво съдържа графът" in text and "20 партньорства" in text
+    assert page.counts == {item["name"]: item["count"] for item in english["lists"]}
