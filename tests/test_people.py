@@ -192,3 +192,10 @@ def test_home_speaks_bulgarian_when_asked(client: FlaskClient) -> None:
     text = " ".join("".join(page.text).split())
     assert "Какво съдържа графът" in text and "20 партньорства" in text
     assert page.counts == {item["name"]: item["count"] for item in english["lists"]}
+
+
+def test_search_page_says_how_it_works_in_the_visitors_language(client: FlaskClient) -> None:
+    english = " ".join("".join(_page(client, "/search", q="june 2017").text).split())
+    assert "june 2017" in english and "place, date" in english and re.search(r"\d+ results for", english)
+    bulgarian = " ".join("".join(_page(client, "/search", q="юни 2017", lang="bg").text).split())
+    assert "място, дата" in bulgarian and re.search(r"\d+ резултата за", bulgarian)

@@ -32,6 +32,10 @@ UI: dict[str, dict[str, str]] = {
         "not_found": "Nothing with this identifier",
         "iri": "Identifier",
         "kind_other": "Other",
+        "result": "result",
+        "results": "results",
+        "results_for": "for",
+        "search_help": "Several words find things by name (any language), place, date (“june 2017”) and partnership.",
     },
     "bg": {
         "outgoing": "Какво казва графът",
@@ -60,6 +64,10 @@ UI: dict[str, dict[str, str]] = {
         "not_found": "Няма ресурс с този идентификатор",
         "iri": "Идентификатор",
         "kind_other": "Други",
+        "result": "резултат",
+        "results": "резултата",
+        "results_for": "за",
+        "search_help": "Няколко думи намират по име (на всеки език), място, дата („юни 2017“) и партньорство.",
     },
 }
 
