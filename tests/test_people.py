@@ -199,3 +199,11 @@ def test_search_page_says_how_it_works_in_the_visitors_language(client: FlaskCli
     assert "june 2017" in english and "place, date" in english and re.search(r"\d+ results for", english)
     bulgarian = " ".join("".join(_page(client, "/search", q="юни 2017", lang="bg").text).split())
     assert "място, дата" in bulgarian and re.search(r"\d+ резултата за", bulgarian)
+
+
+@pytest.mark.parametrize(("name", "says"), [("places", r"\d+ cities, \d+ countries"), ("events", r"\d+ events and panels, \d+ milestones")])
+def test_a_list_page_says_what_it_mixes_as_the_home_page_does(client: FlaskClient, name: str, says: str) -> None:
+    listed = " ".join("".join(_page(client, f"/{name}").text).split())
+    home = next(item for item in client.get("/index.json").get_json()["lists"] if item["name"] == name)
+    found = re.search(says, listed)
+    assert found is not None and found.group(0) == home["includes_text"], (found, home["includes_text"])

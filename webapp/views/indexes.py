@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from typing import Any
 
 import pyoxigraph as ox
@@ -13,7 +13,7 @@ from webapp.document import label_of, page_rows
 from webapp.links import choose_lang, curie, kind_of, local_url, remember_lang
 from webapp.plumbing import json_response, page_or_json, page_routes
 from webapp.resources import base, public_url, resources
-from webapp.wording import UI_LANGUAGES, ui
+from webapp.wording import KIND_WORDS, UI_LANGUAGES, counted, ui, words_for
 
 indexes = Blueprint("indexes", __name__)
 
@@ -73,7 +73,11 @@ def index(name: str, extension: str | None = None) -> Response:
 
     def html() -> Response:
         title = INDEXES[name][2 if lang == "bg" else 1]
-        page = render_template("ld/index.html", name=name, title=title, items=items, lang=lang, t=ui(lang), public=public_url(), languages=UI_LANGUAGES)
+        kinds = sorted(Counter(item["kind"] for item in items).items(), key=lambda kv: -kv[1])
+        includes = ", ".join(counted(n, *words_for(KIND_WORDS, kind, lang), lang) for kind, n in kinds) if len(kinds) > 1 else ""
+        page = render_template(
+            "ld/index.html", name=name, title=title, items=items, includes=includes, lang=lang, t=ui(lang), public=public_url(), languages=UI_LANGUAGES
+        )
         return remember_lang(Response(page, mimetype="text/html"), remember)
 
     return page_or_json(extension, name, lambda: {"name": name, "lang": lang, "count": len(items), "items": items}, html)
