@@ -15,6 +15,7 @@ import pytest
 from graph.builder.pipeline import Built
 from graph.store.push import endpoints_for, push
 from tests.backends import oxigraph_server
+from tests.conftest import BASE
 from tests.servers import start_server
 
 COUNT = "SELECT (COUNT(?p) AS ?n) WHERE { ?p a <https://w3id.org/uaeu/ontology#Partnership> }"
@@ -50,6 +51,12 @@ def test_serve_from_a_remote_server_and_survive_its_outage(built: Built, release
             status, _, body = _get(app.url + "/api/map?partnership=digital-transition")
             assert status == 200, body
             assert "Sofia" in body.decode("utf-8")
+            # Search's index (labels and context) and the home page's list counts are read from the remote at start.
+            status, _, body = _get(app.url + "/api/search?" + urllib.parse.urlencode({"q": "sofia 2017"}))
+            assert status == 200, body
+            assert BASE + "id/event/dt-2nd-sofia-2017" in [item["iri"] for item in json.loads(body)["results"][:5]]
+            status, _, body = _get(app.url + "/index.json")
+            assert {item["name"]: item["count"] for item in json.loads(body)["lists"]}["partnerships"] == 20
             status, _, body = _get(app.url + "/version")
             assert json.loads(body)["release"] == built.report["release"]
 

@@ -87,6 +87,7 @@ def create_app(
     from webapp.search import LabelIndex
     from webapp.views import BLUEPRINTS
     from webapp.views.dumps import prepare
+    from webapp.views.indexes import list_kinds
     from webapp.views.network import start_warm_up
 
     for blueprint in BLUEPRINTS:
@@ -95,6 +96,7 @@ def create_app(
     with app.app_context():
         served.labels = LabelIndex.build(store, settings.base, local_url, kind_of)
         served.served = prepare(served)
+        served.lists = list_kinds()
     # The partner network's default networks and layouts are built in the background, so the
     # server answers at once and the first /network request finds them ready.
     start_warm_up(app)

@@ -54,6 +54,8 @@ class Resources:
     #: Made at start by the views that need them.
     served: Served | None = None
     labels: LabelIndex | None = None
+    #: How many rows each list page (/partnerships, /organisations, /places, /events) shows, and of which kinds.
+    lists: dict[str, dict[str, int]] = field(default_factory=dict)
     maps: dict[str, MapData] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 

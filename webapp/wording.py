@@ -32,6 +32,10 @@ UI: dict[str, dict[str, str]] = {
         "not_found": "Nothing with this identifier",
         "iri": "Identifier",
         "kind_other": "Other",
+        "result": "result",
+        "results": "results",
+        "results_for": "for",
+        "search_help": "Several words find things by name (any language), place, date (“june 2017”) and partnership.",
     },
     "bg": {
         "outgoing": "Какво казва графът",
@@ -60,8 +64,83 @@ UI: dict[str, dict[str, str]] = {
         "not_found": "Няма ресурс с този идентификатор",
         "iri": "Идентификатор",
         "kind_other": "Други",
+        "result": "резултат",
+        "results": "резултата",
+        "results_for": "за",
+        "search_help": "Няколко думи намират по име (на всеки език), място, дата („юни 2017“) и партньорство.",
     },
 }
+
+#: What each list page lists, counted (one, many), in the home page's words, by language.
+LIST_WORDS: dict[str, dict[str, tuple[str, str]]] = {
+    "partnerships": {"en": ("partnership", "partnerships"), "bg": ("партньорство", "партньорства")},
+    "organisations": {"en": ("organisation", "organisations"), "bg": ("организация", "организации")},
+    "places": {"en": ("country, city or region", "countries, cities and regions"), "bg": ("държава, град или регион", "държави, градове и региони")},
+    "events": {"en": ("event or milestone", "events and milestones"), "bg": ("събитие или етап", "събития и етапи")},
+}
+
+#: The kinds of rows a list page mixes (an IRI's kind, as `webapp.links.kind_of` names it).
+KIND_WORDS: dict[str, dict[str, tuple[str, str]]] = {
+    "country": {"en": ("country", "countries"), "bg": ("държава", "държави")},
+    "place": {"en": ("city", "cities"), "bg": ("град", "града")},
+    "event": {"en": ("event or panel", "events and panels"), "bg": ("събитие или панел", "събития и панели")},
+    "milestone": {"en": ("milestone", "milestones"), "bg": ("етап", "етапа")},
+}
+
+#: The build report's other counts, in words (the raw keys stay in the JSON twin's `counts`).
+REPORT_WORDS: dict[str, dict[str, tuple[str, str]]] = {
+    "memberships": {
+        "en": ("membership of an organisation in a partnership", "memberships of organisations in partnerships"),
+        "bg": ("членство на организация в партньорство", "членства на организации в партньорства"),
+    },
+    "people": {"en": ("person", "people"), "bg": ("лице", "лица")},
+    "actions": {"en": ("action of an action plan", "actions of action plans"), "bg": ("действие от план за действие", "действия от планове за действие")},
+    "sources": {"en": ("source document", "source documents"), "bg": ("източник", "източника")},
+    "triples": {"en": ("fact (RDF triple)", "facts (RDF triples)"), "bg": ("факт (RDF тройка)", "факта (RDF тройки)")},
+}
+
+#: The home page's sentences, by language.
+HOME: dict[str, dict[str, str]] = {
+    "en": {
+        "title": "The Urban Agenda for the EU, as linked data",
+        "intro": "The thematic partnerships of the Urban Agenda for the EU since the Pact of Amsterdam (2016): who coordinates "
+        "and who takes part, their themes, meetings and action plans. Every fact carries its source; weaker evidence is marked.",
+        "holds": "What the graph holds",
+        "and": "And",
+        "release": "Release",
+        "start": "Start here",
+        "search_hint": "by name, place or date (“sofia 2017”, “юни 2017”).",
+        "sparql": "Ask a question in SPARQL",
+        "sparql_hint": ", or pick one from the gallery of researchers' questions.",
+        "json": "This page as JSON",
+    },
+    "bg": {
+        "title": "Градският дневен ред за ЕС като свързани данни",
+        "intro": "Тематичните партньорства на Градския дневен ред за ЕС от Амстердамския пакт (2016 г.) насам: кой координира "
+        "и кой участва, темите, срещите и плановете за действие. Всеки факт има източник; по-слабите доказателства са отбелязани.",
+        "holds": "Какво съдържа графът",
+        "and": "Както и",
+        "release": "Издание",
+        "start": "Откъде да започнете",
+        "search_hint": "по име, място или дата („София 2017“, „june 2017“).",
+        "sparql": "Задайте въпрос чрез SPARQL",
+        "sparql_hint": " или изберете от галерията с въпроси на изследователи.",
+        "json": "Тази страница като JSON",
+    },
+}
+
+
+def counted(n: int, one: str, many: str, lang: str = "en") -> str:
+    """'1 partnership', '20 partnerships', '14,237 facts' (Bulgarian: '14 237 факта')."""
+    number = f"{n:,}".replace(",", " " if lang == "bg" else ",")
+    return f"{number} {one if n == 1 else many}"
+
+
+def words_for(table: dict[str, dict[str, tuple[str, str]]], key: str, lang: str) -> tuple[str, str]:
+    """(one, many) for a key in the visitor's language, English when there is none."""
+    entry = table.get(key, {})
+    return entry.get(lang) or entry.get("en") or (key, key)
+
 
 #: Readable names of predicates (English, Bulgarian), forwards and backwards; others show as a CURIE.
 PREDICATES: dict[str, tuple[str, str, str, str]] = {

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from typing import Any
 
 import pyoxigraph as ox
@@ -13,7 +13,7 @@ from webapp.document import label_of, page_rows
 from webapp.links import choose_lang, curie, kind_of, local_url, remember_lang
 from webapp.plumbing import json_response, page_or_json, page_routes
 from webapp.resources import base, public_url, resources
-from webapp.wording import UI_LANGUAGES, ui
+from webapp.wording import KIND_WORDS, UI_LANGUAGES, counted, ui, words_for
 
 indexes = Blueprint("indexes", __name__)
 
@@ -53,6 +53,18 @@ def _index_items(name: str, lang: str) -> list[dict[str, Any]]:
     return sorted(items.values(), key=key)
 
 
+def list_kinds() -> dict[str, dict[str, int]]:
+    """Once per release: how many rows each list page shows, by kind (events: event (panels
+    included), milestone; places: country, place); the home page's counts are these, so they agree with the lists."""
+    counted: dict[str, dict[str, int]] = {}
+    for name in INDEXES:
+        kinds: dict[str, int] = {}
+        for item in _index_items(name, "en"):
+            kinds[item["kind"]] = kinds.get(item["kind"], 0) + 1
+        counted[name] = kinds
+    return counted
+
+
 @page_routes(indexes, "/<any(partnerships, organisations, places, events):name>")
 def index(name: str, extension: str | None = None) -> Response:
     """An index page, and its .json twin."""
@@ -61,16 +73,20 @@ def index(name: str, extension: str | None = None) -> Response:
 
     def html() -> Response:
         title = INDEXES[name][2 if lang == "bg" else 1]
-        page = render_template("ld/index.html", name=name, title=title, items=items, lang=lang, t=ui(lang), public=public_url(), languages=UI_LANGUAGES)
+        kinds = sorted(Counter(item["kind"] for item in items).items(), key=lambda kv: -kv[1])
+        includes = ", ".join(counted(n, *words_for(KIND_WORDS, kind, lang), lang) for kind, n in kinds) if len(kinds) > 1 else ""
+        page = render_template(
+            "ld/index.html", name=name, title=title, items=items, includes=includes, lang=lang, t=ui(lang), public=public_url(), languages=UI_LANGUAGES
+        )
         return remember_lang(Response(page, mimetype="text/html"), remember)
 
     return page_or_json(extension, name, lambda: {"name": name, "lang": lang, "count": len(items), "items": items}, html)
 
 
-def search_labels(q: str, limit: int = 20) -> list[dict[str, Any]]:
-    """Label search over every language: exact, then prefix, then word-prefix, then substring."""
+def search_labels(q: str, limit: int = 20, lang: str = "en") -> list[dict[str, Any]]:
+    """Search by several words over every language's labels and each thing's context (see `LabelIndex.search`)."""
     labels = resources().labels
-    found = labels.search(q, limit) if labels is not None else []
+    found = labels.search(q, limit, lang) if labels is not None else []
     return [{"iri": item["iri"], "url": local_url(item["iri"]), **item} for item in found]
 
 
@@ -91,7 +107,7 @@ def search_page(extension: str | None = None) -> Response:
     """The search page, and its .json twin (the same answer as /api/search, with links in the visitor's language)."""
     lang, _ = choose_lang()
     q = request.args.get("q", "")
-    results = search_labels(q[:200], 50) if q else []
+    results = search_labels(q[:200], 50, lang) if q else []
     for item in results:
         item["url"] = local_url(item["iri"], lang)
 
