@@ -1,5 +1,5 @@
 """Every page kind on a phone (360x740) in a real headless Chromium: no sideways scroll of the page
-(wide tables scroll in their own box) and a compact header.
+(wide tables scroll in their own box), a compact header, and a skip link to the content as the first Tab stop.
 
 Each page kind is saved as a screenshot at phone and desktop width for a person to look at. Under CI=true
 a missing browser, Playwright or vendored file fails the run; elsewhere the test skips with the reason.
@@ -93,3 +93,19 @@ def test_a_page_fits_a_phone_with_a_compact_header(page: Page, live_server: str,
     header = page.locator("header.site").bounding_box()
     assert header is not None
     assert header["height"] <= HEADER_SHARE * PHONE[1], f"the header is {header['height']} px high on a {PHONE[1]} px screen"
+
+
+@pytest.mark.parametrize("kind", ["home", "sparql", "partnership", "not-found"])
+def test_the_skip_link_is_the_first_stop_and_jumps_to_the_content(page: Page, live_server: str, kind: str) -> None:
+    path, ready = PAGES[kind]
+    load(page, live_server + path, ready)
+    page.keyboard.press("Tab")
+    focused = page.evaluate("() => [document.activeElement.className, document.activeElement.textContent.trim()]")
+    assert focused == ["skip-link", "Skip to content"]
+    box = page.locator(".skip-link").bounding_box()
+    assert box is not None and box["y"] >= 0 and box["height"] > 10, "the skip link shows when focused"
+    page.screenshot(path=str(screenshot_dir() / f"phone-skip-link-{kind}.png"))
+    page.keyboard.press("Enter")
+    assert page.evaluate("() => document.activeElement.closest('main#content') !== null"), "focus moved into <main id=content>"
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.closest('main#content') !== null"), "the next Tab stays in the content"
