@@ -1,5 +1,6 @@
 """Every page kind on a phone (360x740) in a real headless Chromium: no sideways scroll of the page
-(wide tables scroll in their own box), a compact header, and a skip link to the content as the first Tab stop.
+(wide tables scroll in their own box), a compact header, a skip link to the content as the first Tab stop;
+and the query editor's line numbers and tokens readable (WCAG AA contrast, 4.5:1).
 
 Each page kind is saved as a screenshot at phone and desktop width for a person to look at. Under CI=true
 a missing browser, Playwright or vendored file fails the run; elsewhere the test skips with the reason.
@@ -50,6 +51,33 @@ PAGES = {
     "void": ("/.well-known/void", None),
     "not-found": ("/doc/partnership/no-such-partnership", None),
 }
+
+
+# Relative luminance and contrast ratio (WCAG 2.x), computed in the page from computed colours; the
+# background is the given element's (the gutter is a sibling layer behind the line numbers), else the first
+# ancestor's that is not transparent.
+CONTRAST_JS = """
+([selector, under]) => {
+  const parse = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => {
+    const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const background = (el) => {
+    for (; el; el = el.parentElement) {
+      const c = parse(getComputedStyle(el).backgroundColor);
+      if (c.length === 3 || (c.length === 4 && c[3] > 0)) return c.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  return Array.from(document.querySelectorAll(selector)).filter((el) => el.textContent.trim()).map((el) => {
+    const fg = lum(parse(getComputedStyle(el).color).slice(0, 3));
+    const bg = lum(background(under ? document.querySelector(under) : el));
+    return {cls: el.className, text: el.textContent.trim().slice(0, 30), color: getComputedStyle(el).color,
+            ratio: (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05)};
+  });
+}
+"""
 
 
 @pytest.fixture(scope="module")
@@ -109,3 +137,15 @@ def test_the_skip_link_is_the_first_stop_and_jumps_to_the_content(page: Page, li
     assert page.evaluate("() => document.activeElement.closest('main#content') !== null"), "focus moved into <main id=content>"
     page.keyboard.press("Tab")
     assert page.evaluate("() => document.activeElement.closest('main#content') !== null"), "the next Tab stays in the content"
+
+
+def test_the_query_editor_text_has_aa_contrast(page: Page, live_server: str) -> None:
+    page.set_viewport_size({"width": DESKTOP[0], "height": DESKTOP[1]})
+    load(page, live_server + "/sparql", ".CodeMirror")
+    numbers = page.evaluate(CONTRAST_JS, [".CodeMirror-linenumber", ".CodeMirror-gutters"])
+    tokens = page.evaluate(CONTRAST_JS, [".CodeMirror-line span[class^='cm-'], .CodeMirror-line span[class*=' cm-']", None])
+    classes = {token["cls"] for token in tokens}
+    assert numbers and "cm-keyword" in classes, f"the default query shows line numbers and keywords: {classes}"
+    assert {"cm-string-2", "cm-variable-3"} <= classes, f"and prefixes and IRIs: {classes}"
+    low = [item for item in numbers + tokens if item["ratio"] < 4.5]
+    assert not low, f"below 4.5:1: {sorted({(i['cls'], i['color'], round(i['ratio'], 2)) for i in low})}"
