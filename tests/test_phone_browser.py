@@ -1,0 +1,151 @@
+"""Every page kind on a phone (360x740) in a real headless Chromium: no sideways scroll of the page
+(wide tables scroll in their own box), a compact header, a skip link to the content as the first Tab stop;
+and the query editor's line numbers and tokens readable (WCAG AA contrast, 4.5:1).
+
+Each page kind is saved as a screenshot at phone and desktop width for a person to look at. Under CI=true
+a missing browser, Playwright or vendored file fails the run; elsewhere the test skips with the reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import pytest
+
+from graph.config import PROJECT_ROOT
+from tests.browser import chromium_context, screenshot_dir
+
+if TYPE_CHECKING:
+    from playwright.sync_api import BrowserContext, Page
+
+VENDOR = PROJECT_ROOT / "webapp" / "static" / "vendor"
+VENDORED = {
+    "the vendored YASGUI": VENDOR / "yasgui" / "yasgui.min.js",
+    "the vendored Cytoscape.js": VENDOR / "cytoscape" / "cytoscape.min.js",
+    "the vendored d3-geo": VENDOR / "map" / "d3-geo.min.js",
+}
+PHONE = (360, 740)
+DESKTOP = (1280, 900)
+# The header may take at most this share of a phone screen's height.
+HEADER_SHARE = 0.12
+
+# Every kind of page, with what shows it has finished drawing (a selector), if it draws in the browser.
+PAGES = {
+    "home": ("/", None),
+    "sparql": ("/sparql", ".CodeMirror"),
+    "partnerships": ("/partnerships", None),
+    "organisations": ("/organisations", None),
+    "places": ("/places", None),
+    "events": ("/events", None),
+    "search": ("/search?q=sofia", None),
+    "partnership": ("/doc/partnership/digital-transition", ".map-svg"),
+    "organisation": ("/doc/organisation/sofia-municipality", None),
+    "place": ("/doc/place/sofia", None),
+    "event": ("/doc/event/dt-2nd-sofia-2017", None),
+    "ontology": ("/ontology", None),
+    "vocab": ("/vocab/theme", None),
+    "dumps": ("/dumps/", None),
+    "network": ("/network", "#network-canvas canvas"),
+    "map": ("/map", ".map-svg"),
+    "void": ("/.well-known/void", None),
+    "not-found": ("/doc/partnership/no-such-partnership", None),
+}
+
+
+# Relative luminance and contrast ratio (WCAG 2.x), computed in the page from computed colours; the
+# background is the given element's (the gutter is a sibling layer behind the line numbers), else the first
+# ancestor's that is not transparent.
+CONTRAST_JS = """
+([selector, under]) => {
+  const parse = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => {
+    const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const background = (el) => {
+    for (; el; el = el.parentElement) {
+      const c = parse(getComputedStyle(el).backgroundColor);
+      if (c.length === 3 || (c.length === 4 && c[3] > 0)) return c.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  return Array.from(document.querySelectorAll(selector)).filter((el) => el.textContent.trim()).map((el) => {
+    const fg = lum(parse(getComputedStyle(el).color).slice(0, 3));
+    const bg = lum(background(under ? document.querySelector(under) : el));
+    return {cls: el.className, text: el.textContent.trim().slice(0, 30), color: getComputedStyle(el).color,
+            ratio: (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05)};
+  });
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def browser_context(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrowserContext]:
+    yield from chromium_context(tmp_path_factory, vendored=VENDORED, viewport=PHONE)
+
+
+@pytest.fixture
+def page(browser_context: BrowserContext) -> Iterator[Page]:
+    page = browser_context.new_page()
+    yield page
+    page.close()
+
+
+def load(page: Page, url: str, ready: str | None) -> None:
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
+    if ready:
+        page.wait_for_selector(ready, timeout=20_000)
+
+
+@pytest.mark.parametrize("kind", PAGES)
+def test_a_page_fits_a_phone_with_a_compact_header(page: Page, live_server: str, kind: str) -> None:
+    path, ready = PAGES[kind]
+    shots = screenshot_dir()
+    page.set_viewport_size({"width": DESKTOP[0], "height": DESKTOP[1]})
+    load(page, live_server + path, ready)
+    page.screenshot(path=str(shots / f"phone-{kind}-desktop.png"), full_page=True)
+
+    page.set_viewport_size({"width": PHONE[0], "height": PHONE[1]})
+    load(page, live_server + path, ready)
+    page.screenshot(path=str(shots / f"phone-{kind}-360.png"), full_page=True)
+    widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    if widths[0] > widths[1]:
+        culprits = page.evaluate(
+            """() => Array.from(document.querySelectorAll('body *')).filter((el) => el.getBoundingClientRect().right > innerWidth + 0.5)
+                 .filter((el) => !el.closest('.table-scroll, .metrics-wrap, nav.site-nav, pre'))
+                 .slice(0, 8).map((el) => el.tagName + '.' + el.className + ' ' + Math.round(el.getBoundingClientRect().right))"""
+        )
+        pytest.fail(f"{path} is {widths[0]} px wide at {widths[1]} px: {culprits}")
+    header = page.locator("header.site").bounding_box()
+    assert header is not None
+    assert header["height"] <= HEADER_SHARE * PHONE[1], f"the header is {header['height']} px high on a {PHONE[1]} px screen"
+
+
+@pytest.mark.parametrize("kind", ["home", "sparql", "partnership", "not-found"])
+def test_the_skip_link_is_the_first_stop_and_jumps_to_the_content(page: Page, live_server: str, kind: str) -> None:
+    path, ready = PAGES[kind]
+    load(page, live_server + path, ready)
+    page.keyboard.press("Tab")
+    focused = page.evaluate("() => [document.activeElement.className, document.activeElement.textContent.trim()]")
+    assert focused == ["skip-link", "Skip to content"]
+    box = page.locator(".skip-link").bounding_box()
+    assert box is not None and box["y"] >= 0 and box["height"] > 10, "the skip link shows when focused"
+    page.screenshot(path=str(screenshot_dir() / f"phone-skip-link-{kind}.png"))
+    page.keyboard.press("Enter")
+    assert page.evaluate("() => document.activeElement.closest('main#content') !== null"), "focus moved into <main id=content>"
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.closest('main#content') !== null"), "the next Tab stays in the content"
+
+
+def test_the_query_editor_text_has_aa_contrast(page: Page, live_server: str) -> None:
+    page.set_viewport_size({"width": DESKTOP[0], "height": DESKTOP[1]})
+    load(page, live_server + "/sparql", ".CodeMirror")
+    numbers = page.evaluate(CONTRAST_JS, [".CodeMirror-linenumber", ".CodeMirror-gutters"])
+    tokens = page.evaluate(CONTRAST_JS, [".CodeMirror-line span[class^='cm-'], .CodeMirror-line span[class*=' cm-']", None])
+    classes = {token["cls"] for token in tokens}
+    assert numbers and "cm-keyword" in classes, f"the default query shows line numbers and keywords: {classes}"
+    assert {"cm-string-2", "cm-variable-3"} <= classes, f"and prefixes and IRIs: {classes}"
+    low = [item for item in numbers + tokens if item["ratio"] < 4.5]
+    assert not low, f"below 4.5:1: {sorted({(i['cls'], i['color'], round(i['ratio'], 2)) for i in low})}"
