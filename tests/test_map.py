@@ -246,3 +246,26 @@ def test_vendored_shapes_are_served(client: FlaskClient) -> None:
     topology = json.loads(response.get_data())
     assert topology["type"] == "Topology" and "countries" in topology["objects"]
     response.close()
+
+
+def test_page_maps_get_the_smaller_europe_shapes(client: FlaskClient) -> None:
+    _needs_shapes()
+    html = client.get("/doc/partnership/digital-transition", headers={"Accept": BROWSER}).get_data(as_text=True)
+    assert _config(html)["shapes"] == "/api/map/shapes/europe.json"
+    response = client.get("/api/map/shapes/europe.json")
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    assert "max-age=86400" in response.headers["Cache-Control"]
+    topology = json.loads(response.get_data())
+    whole = shapes_file().stat().st_size  # type: ignore[union-attr]
+    assert len(response.get_data()) < whole / 3, (len(response.get_data()), whole)
+    ids = {g.get("id") for g in topology["objects"]["countries"]["geometries"]}
+    assert {numeric_codes()[c] for c in ("EE", "BG", "FI", "BE", "NL", "LU", "PT", "CY")} <= ids
+    assert numeric_codes()["US"] not in ids and numeric_codes()["AU"] not in ids
+    # every arc index used is within the renumbered arcs
+    count = len(topology["arcs"])
+
+    def indexes(arcs: object) -> list[int]:
+        return [i for a in arcs for i in indexes(a)] if isinstance(arcs, list) else [arcs]  # type: ignore[list-item]
+
+    used = {i if i >= 0 else ~i for g in topology["objects"]["countries"]["geometries"] for i in indexes(g["arcs"])}
+    assert used == set(range(count))

@@ -166,3 +166,59 @@ def country_point(alpha2: str) -> tuple[float, float] | None:
         return None
     point = _country_point(path, numeric)
     return (round(point[1], 4), round(point[0], 4)) if point else None
+
+
+#: The part of the world a partnership's or country's page map can show (lon, lat): Europe with
+#: room round it. Shapes wholly outside are dropped from the page maps' smaller shape set.
+EUROPE_BOX = (-32.0, 26.0, 60.0, 72.0)
+
+
+def _bbox(points: Ring) -> tuple[float, float, float, float]:
+    xs, ys = [x for x, _ in points], [y for _, y in points]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def _overlaps(box: tuple[float, float, float, float], other: tuple[float, float, float, float]) -> bool:
+    return box[0] <= other[2] and other[0] <= box[2] and box[1] <= other[3] and other[1] <= box[3]
+
+
+@lru_cache(maxsize=2)
+def europe_topology(path: Path, box: tuple[float, float, float, float] = EUROPE_BOX) -> bytes:
+    """The countries of a world-atlas TopoJSON file that reach into `box`, as compact TopoJSON bytes:
+    each country's parts outside the box (French Guiana, Svalbard stays, Siberia's islands go) and every
+    arc no kept part uses are dropped, arcs renumbered; quantised positions are kept as they are.
+    Made once per process; the page maps fetch it instead of the whole world."""
+    topology = json.loads(path.read_text(encoding="utf-8"))
+    decoded = _decode_arcs(topology)
+    boxes = [_bbox(arc) for arc in decoded]
+    renumbered: dict[int, int] = {}
+    kept_arcs: list[Any] = []
+
+    def renumber(index: int) -> int:
+        arc = index if index >= 0 else ~index
+        if arc not in renumbered:
+            renumbered[arc] = len(kept_arcs)
+            kept_arcs.append(topology["arcs"][arc])
+        return renumbered[arc] if index >= 0 else ~renumbered[arc]
+
+    geometries = []
+    for geometry in topology["objects"]["countries"]["geometries"]:
+        if geometry["type"] == "Polygon":
+            parts = [geometry["arcs"]]
+        elif geometry["type"] == "MultiPolygon":
+            parts = geometry["arcs"]
+        else:
+            continue
+        inside_parts = [p for p in parts if any(_overlaps(box, boxes[i if i >= 0 else ~i]) for i in p[0])]
+        if not inside_parts:
+            continue
+        arcs = [[[renumber(i) for i in ring] for ring in polygon] for polygon in inside_parts]
+        kept = {k: v for k, v in geometry.items() if k not in ("arcs", "type")}
+        geometries.append({**kept, "type": "Polygon", "arcs": arcs[0]} if len(arcs) == 1 else {**kept, "type": "MultiPolygon", "arcs": arcs})
+    out = {
+        "type": "Topology",
+        "transform": topology["transform"],
+        "objects": {"countries": {"type": "GeometryCollection", "geometries": geometries}},
+        "arcs": kept_arcs,
+    }
+    return json.dumps(out, separators=(",", ":")).encode("utf-8")

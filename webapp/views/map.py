@@ -11,10 +11,10 @@ from typing import Any
 from flask import Blueprint, Response, render_template, request, url_for
 
 from graph.map.data import FIRST_YEAR, LANGS, MapData, MapFilter, build_map, load_map_data
-from graph.map.shapes import SHAPES_NAME, shapes_file
+from graph.map.shapes import SHAPES_NAME, europe_topology, shapes_file
 from graph.namespaces import COUNTRY
 from webapp.links import local_url
-from webapp.plumbing import json_response, page_or_json, page_routes
+from webapp.plumbing import json_error, json_response, page_or_json, page_routes
 from webapp.resources import base, resources
 
 map_view = Blueprint("map", __name__)
@@ -31,6 +31,11 @@ def map_data(lang: str) -> MapData:
 
 def shapes_url() -> str:
     return url_for("static", filename=f"vendor/map/{SHAPES_NAME}")
+
+
+def europe_shapes_url() -> str:
+    """The smaller shape set of the partnership and country pages' maps (Europe and round it, not the world)."""
+    return url_for("map.europe_shapes")
 
 
 def embed_context(iri: str, lang: str = "en") -> dict[str, Any] | None:
@@ -51,7 +56,7 @@ def embed_context(iri: str, lang: str = "en") -> dict[str, Any] | None:
         query["lang"] = lang
     return {
         "api": url_for("map.api", **query),
-        "shapes": shapes_url(),
+        "shapes": europe_shapes_url(),
         "first_year": FIRST_YEAR,
         "last_year": dt.date.today().year,
         "labels": True,
@@ -77,6 +82,19 @@ def _map_json() -> dict[str, Any]:
 def api() -> Response:
     """The map's data as JSON: ?partnership=slug | ?country=ISO3, ?as-of=DATE, ?evidence=stated|all|..., ?lang=en|bg."""
     return json_response(_map_json())
+
+
+@map_view.get("/api/map/shapes/europe.json")
+def europe_shapes() -> Response:
+    """The countries reaching into Europe's box, cut from the vendored 1:50m TopoJSON once per process;
+    the browser may keep them a day (they change only with `make assets`)."""
+    path = shapes_file()
+    if path is None:
+        return json_error(404, "the country shapes are not installed (make assets)")
+    response = Response(europe_topology(path), mimetype="application/json")
+    response.cache_control.public = True
+    response.cache_control.max_age = 86400
+    return response
 
 
 @page_routes(map_view, "/map")
