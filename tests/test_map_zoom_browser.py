@@ -48,6 +48,7 @@ def test_wheel_and_buttons_zoom_the_map(page: tuple[Page, Traffic], live_server:
     tab.click(".map-zoom-in")
     after_button = _countries_transform(tab)
     assert after_button != start and "scale(1.6)" in after_button
+    assert tab.eval_on_selector(".map-svg", "el => el.style.touchAction") == "none", "zoomed in, a finger drag moves the map"
     box = tab.locator(".uaeu-map svg.map-svg").bounding_box()
     assert box
     tab.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
@@ -68,6 +69,7 @@ def test_wheel_and_buttons_zoom_the_map(page: tuple[Page, Traffic], live_server:
     assert float(tab.get_attribute(".map-svg", "data-zoom") or 0) < float(zoom or 0)
     tab.click(".map-zoom-reset")
     assert "scale(1)" in _countries_transform(tab)
+    assert tab.eval_on_selector(".map-svg", "el => el.style.touchAction") == "pan-y", "unzoomed, a swipe scrolls the page"
     assert not traffic.failures, traffic.failures
 
 

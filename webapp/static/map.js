@@ -143,6 +143,9 @@
     function place() {
       countries.setAttribute("transform", "translate(" + view.x + " " + view.y + ") scale(" + view.k + ")");
       svg.setAttribute("data-zoom", view.k.toFixed(3));
+      // On a touch screen the whole map is not a trap: unzoomed, an up/down swipe scrolls the page
+      // (sideways drags and pinches are the map's); zoomed in, every drag moves the map.
+      svg.style.touchAction = view.k > 1 ? "none" : "pan-y";
       var moved = items.map(function (it) { return { x: it.x * view.k + view.x, y: it.y * view.k + view.y, r: it.r, it: it }; });
       spread(moved);
       moved.forEach(function (m) {
