@@ -100,26 +100,46 @@ def test_legend_follows_colour_by_and_size_by(page: tuple[Page, Traffic], live_s
     assert traffic.failures == []
 
 
+def _no_overlap(tab: Page, ids: list[str]) -> None:
+    boxes = tab.evaluate(
+        "ids => ids.map(id => window.uaeuNetwork.cy.$id(id).renderedBoundingBox({includeNodes: false, includeEdges: false, includeLabels: true}))",
+        ids,
+    )
+    for i, a in enumerate(boxes):
+        assert a["h"] >= 9, a
+        for b in boxes[:i]:
+            assert not (a["x1"] < b["x2"] and b["x1"] < a["x2"] and a["y1"] < b["y2"] and b["y1"] < a["y2"]), (a, b)
+
+
 def test_biggest_nodes_are_labelled_at_the_default_zoom(page: tuple[Page, Traffic], live_server: str, shots: Path) -> None:
     tab, traffic = page
     _open(tab, live_server + "/network")
     nodes = _api_json(live_server + "/network.json")["nodes"]
-    top = tab.evaluate("() => window.uaeuNetwork.topLabelled")
     by_degree = sorted(nodes, key=lambda n: (-(n["degree"] or 0), n["label"]))
-    assert top == [n["id"] for n in by_degree[: len(top)]] and len(top) >= 5
+    candidates = tab.evaluate("() => window.uaeuNetwork.topCandidates")
+    top = tab.evaluate("() => window.uaeuNetwork.topLabelled")
+    assert candidates == [n["id"] for n in by_degree[: len(candidates)]] and len(candidates) >= 10
+    # Shown: the biggest first, then each that does not cover one already shown (5 of 12 at the fitted zoom).
+    assert top[0] == candidates[0] and top == [c for c in candidates if c in top] and len(top) >= 5
     label_of = "id => window.uaeuNetwork.cy.$id(id).style('label')"
-    for node in by_degree[: len(top)]:
-        assert tab.evaluate(f"({label_of})({json.dumps(node['id'])})") == node["label"]
+    for node in by_degree[: len(candidates)]:
+        assert tab.evaluate(f"({label_of})({json.dumps(node['id'])})") == (node["label"] if node["id"] in top else "")
+    # No clutter: the labels shown do not overlap on the screen, and are at least 9 px high there.
+    _no_overlap(tab, top)
     small = by_degree[-1]
     assert tab.evaluate(f"({label_of})({json.dumps(small['id'])})") == ""  # no clutter at the default zoom
     tab.screenshot(path=str(shots / "network-viewer-labels.png"), full_page=True)
-    # Zoomed in, every node has its label.
+    # A little closer, the top labels are worked out again (still none over another); zoomed in, every node has its label.
+    tab.evaluate("() => { const s = window.uaeuNetwork; s.cy.zoom({level: s.fitZoom * 2, position: s.cy.$id(s.topCandidates[0]).position()}); }")
+    closer = tab.evaluate("() => window.uaeuNetwork.topLabelled")
+    assert closer[0] == candidates[0] and len(closer) >= len(top)
+    _no_overlap(tab, closer)
     tab.evaluate(f"() => window.uaeuNetwork.focus({json.dumps(small['id'])}, window.uaeuNetwork.fitZoom * 4)")
     assert tab.evaluate(f"({label_of})({json.dumps(small['id'])})") == small["label"]
     # Another size metric, other top nodes.
     tab.select_option("#size-by", "betweenness")
     by_betweenness = sorted(nodes, key=lambda n: (-(n["betweenness"] or 0), n["label"]))
-    assert tab.evaluate("() => window.uaeuNetwork.topLabelled") == [n["id"] for n in by_betweenness[: len(top)]]
+    assert tab.evaluate("() => window.uaeuNetwork.topCandidates") == [n["id"] for n in by_betweenness[: len(candidates)]]
     assert traffic.failures == []
 
 

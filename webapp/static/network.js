@@ -41,6 +41,7 @@
     playing: false,
     legend: [],
     topLabelled: [],
+    topCandidates: [],
   };
   window.uaeuNetwork = state;
 
@@ -184,10 +185,15 @@
     sizes.appendChild(el("span", " " + format(low) + " … "));
     sizes.appendChild(el("span", null, { "class": "size-dot big", "aria-hidden": "true" }));
     sizes.appendChild(el("span", " " + format(high)));
-    sizes.appendChild(el("span", " · labels: the " + TOP_LABELS + " biggest; all when zoomed in", { "class": "hint" }));
+    sizes.appendChild(el("span", " · labels: the biggest (up to " + TOP_LABELS + ", none covering another); all when zoomed in", { "class": "hint" }));
   }
 
-  // Labels: the TOP_LABELS biggest nodes always, every node once zoomed in far enough.
+  function overlaps(a, b) {
+    return a.x1 < b.x2 && b.x1 < a.x2 && a.y1 < b.y2 && b.y1 < a.y2;
+  }
+
+  // Labels: of the TOP_LABELS biggest nodes, each whose label does not cover a bigger one's (so the
+  // crowded middle stays legible), at any zoom; every node's once zoomed in far enough.
   function updateLabels() {
     var cy = state.cy;
     if (!cy) {
@@ -195,9 +201,22 @@
     }
     // The top labels keep a readable size on screen (about 12 px) however far out the view is.
     var px = Math.max(9, 12 / Math.max(cy.zoom(), 0.01));
+    var candidates = (state.topCandidates || []).map(function (id) { return cy.getElementById(id); });
     cy.batch(function () {
-      cy.nodes(".top-labelled").forEach(function (n) { n.data("labelSize", px); });
+      candidates.forEach(function (n) { n.data("labelSize", px).addClass("top-labelled"); });
     });
+    var kept = [];
+    var boxes = [];
+    candidates.forEach(function (n) {
+      var box = n.boundingBox({ includeNodes: false, includeEdges: false, includeLabels: true, includeOverlays: false });
+      if (boxes.some(function (other) { return overlaps(box, other); })) {
+        n.removeClass("top-labelled");
+      } else {
+        boxes.push(box);
+        kept.push(n.id());
+      }
+    });
+    state.topLabelled = kept;
     var all = cy.zoom() >= state.fitZoom * LABEL_ALL_ZOOM;
     if (all !== cy.scratch("_allLabels")) {
       cy.scratch("_allLabels", all);
@@ -231,8 +250,7 @@
       var metricOf = function (n) { return n.data("node")[metric] || 0; };
       var top = state.cy.nodes().sort(function (a, b) { return metricOf(b) - metricOf(a) || a.data("label").localeCompare(b.data("label")); }).slice(0, TOP_LABELS);
       state.cy.nodes().removeClass("top-labelled");
-      top.addClass("top-labelled");
-      state.topLabelled = top.map(function (n) { return n.id(); });
+      state.topCandidates = top.map(function (n) { return n.id(); });
     });
     updateLabels();
     fillLegend(by, metric, low, high);
