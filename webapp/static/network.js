@@ -18,6 +18,12 @@
   var PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
     "#393b79", "#ad494a", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd", "#e6550d", "#31a354", "#756bb1"];
   var METRIC_LABELS = { weighted_degree: "weighted degree" };
+  var KIND_COLOURS = { partnership: "#d62728", organisation: "#1f77b4", country: "#2ca02c" };
+  // How many of the biggest nodes (by the "Size by" metric) keep their label at every zoom; past
+  // LABEL_ALL_ZOOM times the fitted zoom every node shows its label.
+  var TOP_LABELS = 12;
+  var LABEL_ALL_ZOOM = 2.5;
+  var PLAY_STEP_MS = 700;
 
   var state = {
     ready: false,
@@ -32,6 +38,10 @@
     loads: 0,
     requested: 0,
     error: null,
+    playing: false,
+    legend: [],
+    topLabelled: [],
+    topCandidates: [],
   };
   window.uaeuNetwork = state;
 
@@ -115,17 +125,109 @@
 
   // ------------------------------------------------------------ drawing
 
-  function colourOf(node, by, data) {
+  function colourOf(node, by) {
     if (by === "partner_type") {
       var types = config.choices.partner_types;
       var index = types.indexOf(node.partner_type);
       return index < 0 ? "#999999" : PALETTE[index % PALETTE.length];
     }
     if (by === "kind") {
-      return { partnership: "#d62728", organisation: "#1f77b4", country: "#2ca02c" }[node.kind] || "#7f7f7f";
+      return KIND_COLOURS[node.kind] || "#7f7f7f";
     }
     var community = node.community;
     return community === null || community === undefined ? "#999999" : PALETTE[community % PALETTE.length];
+  }
+
+  // What a colour means, in words: the legend's entry for a node.
+  function colourMeaning(node, by) {
+    if (by === "partner_type") {
+      return node.partner_type && config.choices.partner_types.indexOf(node.partner_type) >= 0 ? node.partner_type : "other or unknown";
+    }
+    if (by === "kind") {
+      return node.kind || "other";
+    }
+    return node.community === null || node.community === undefined ? "no community" : "community " + node.community;
+  }
+
+  // The legend lists each colour in use once (meanings that share a colour are joined) with how
+  // many nodes have it, and what the node sizes stand for.
+  function fillLegend(by, metric, low, high) {
+    var entries = {};
+    var order = [];
+    state.data.nodes.forEach(function (node) {
+      var colour = colourOf(node, by);
+      if (!entries[colour]) {
+        entries[colour] = { colour: colour, meanings: [], count: 0 };
+        order.push(colour);
+      }
+      var meaning = colourMeaning(node, by);
+      if (entries[colour].meanings.indexOf(meaning) < 0) {
+        entries[colour].meanings.push(meaning);
+      }
+      entries[colour].count += 1;
+    });
+    var list = order.map(function (c) { return entries[c]; }).sort(function (a, b) { return b.count - a.count || a.meanings[0].localeCompare(b.meanings[0]); });
+    state.legend = list.map(function (e) { return { colour: e.colour, label: e.meanings.join(", "), count: e.count }; });
+    var box = document.getElementById("legend-colours");
+    box.textContent = "";
+    state.legend.forEach(function (entry) {
+      var item = el("li", null, { "data-colour": entry.colour });
+      item.appendChild(el("span", null, { "class": "swatch", style: "background-color:" + entry.colour, "aria-hidden": "true" }));
+      item.appendChild(el("span", entry.label + " (" + entry.count + ")"));
+      box.appendChild(item);
+    });
+    document.getElementById("legend-colour-title").textContent = "Colour: " + document.getElementById("colour-by").selectedOptions[0].textContent;
+    var sizes = document.getElementById("legend-sizes");
+    sizes.textContent = "";
+    var name = METRIC_LABELS[metric] || metric;
+    sizes.appendChild(el("span", "Size: " + name + " "));
+    sizes.appendChild(el("span", null, { "class": "size-dot small", "aria-hidden": "true" }));
+    sizes.appendChild(el("span", " " + format(low) + " … "));
+    sizes.appendChild(el("span", null, { "class": "size-dot big", "aria-hidden": "true" }));
+    sizes.appendChild(el("span", " " + format(high)));
+    sizes.appendChild(el("span", " · labels: the biggest (up to " + TOP_LABELS + ", none covering another); all when zoomed in", { "class": "hint" }));
+  }
+
+  function overlaps(a, b) {
+    return a.x1 < b.x2 && b.x1 < a.x2 && a.y1 < b.y2 && b.y1 < a.y2;
+  }
+
+  // Labels: of the TOP_LABELS biggest nodes, each whose label does not cover a bigger one's (so the
+  // crowded middle stays legible), at any zoom; every node's once zoomed in far enough.
+  function updateLabels() {
+    var cy = state.cy;
+    if (!cy) {
+      return;
+    }
+    // The top labels keep a readable size on screen (about 12 px) however far out the view is.
+    var px = Math.max(9, 12 / Math.max(cy.zoom(), 0.01));
+    var candidates = (state.topCandidates || []).map(function (id) { return cy.getElementById(id); });
+    cy.batch(function () {
+      candidates.forEach(function (n) { n.data("labelSize", px).addClass("top-labelled"); });
+    });
+    var kept = [];
+    var boxes = [];
+    candidates.forEach(function (n) {
+      var box = n.boundingBox({ includeNodes: false, includeEdges: false, includeLabels: true, includeOverlays: false });
+      if (boxes.some(function (other) { return overlaps(box, other); })) {
+        n.removeClass("top-labelled");
+      } else {
+        boxes.push(box);
+        kept.push(n.id());
+      }
+    });
+    state.topLabelled = kept;
+    var all = cy.zoom() >= state.fitZoom * LABEL_ALL_ZOOM;
+    if (all !== cy.scratch("_allLabels")) {
+      cy.scratch("_allLabels", all);
+      cy.batch(function () {
+        if (all) {
+          cy.nodes().addClass("zoom-labelled");
+        } else {
+          cy.nodes().removeClass("zoom-labelled");
+        }
+      });
+    }
   }
 
   function restyle() {
@@ -145,7 +247,13 @@
         ele.data("size", size);
         ele.data("colour", colourOf(node, by));
       });
+      var metricOf = function (n) { return n.data("node")[metric] || 0; };
+      var top = state.cy.nodes().sort(function (a, b) { return metricOf(b) - metricOf(a) || a.data("label").localeCompare(b.data("label")); }).slice(0, TOP_LABELS);
+      state.cy.nodes().removeClass("top-labelled");
+      state.topCandidates = top.map(function (n) { return n.id(); });
     });
+    updateLabels();
+    fillLegend(by, metric, low, high);
   }
 
   function draw(data) {
@@ -153,7 +261,7 @@
     data.nodes.forEach(function (node) {
       elements.push({
         group: "nodes",
-        data: { id: node.id, label: node.label, node: node, size: 20, colour: "#1f77b4", shape: node.kind === "partnership" ? "round-rectangle" : "ellipse" },
+        data: { id: node.id, label: node.label, node: node, size: 20, labelSize: 12, colour: "#1f77b4", shape: node.kind === "partnership" ? "round-rectangle" : "ellipse" },
         position: { x: node.x, y: node.y },
       });
     });
@@ -177,8 +285,12 @@
       style: [
         { selector: "node", style: {
           "background-color": "data(colour)", width: "data(size)", height: "data(size)", shape: "data(shape)",
-          label: "data(label)", "font-size": 9, "min-zoomed-font-size": 7, color: "#222", "text-valign": "bottom",
+          label: "", "font-size": 9, "min-zoomed-font-size": 7, color: "#222", "text-valign": "bottom",
           "text-outline-color": "#fff", "text-outline-width": 1, "border-width": 0 } },
+        { selector: "node.zoom-labelled, node.highlighted", style: { label: "data(label)" } },
+        // The biggest nodes' labels are drawn at any zoom, large enough to read at the fitted one.
+        { selector: "node.top-labelled", style: { label: "data(label)", "font-size": "data(labelSize)", "font-weight": "bold", "min-zoomed-font-size": 0, "z-index": 5,
+          "text-background-color": "#fff", "text-background-opacity": 0.7, "text-background-padding": 1 } },
         { selector: "edge", style: {
           width: "mapData(weight, 0, " + heaviest + ", 0.5, 5)", "line-color": "#9aa7b4", opacity: 0.35, "curve-style": "haystack" } },
         { selector: "edge[weak = 1]", style: { "line-style": "dashed" } },
@@ -188,6 +300,9 @@
         { selector: "node.selected-node", style: { "border-width": 4, "border-color": "#e6550d", "font-size": 13, "font-weight": "bold", "z-index": 20 } },
       ],
     });
+    state.fitZoom = state.cy.zoom();
+    state.cy.scratch("_allLabels", false);
+    state.cy.on("zoom", updateLabels);
     state.cy.on("tap", "node", function (event) {
       select(event.target.id());
     });
@@ -234,13 +349,35 @@
     var link = document.getElementById("selection-link");
     link.hidden = !node.url;
     link.setAttribute("href", node.url || "#");
-    document.getElementById("selection-neighbours").textContent = state.highlighted.length;
+    showNeighbours(ele);
     panel.hidden = false;
     var row = document.querySelector('#metrics-table tbody tr[data-id="' + CSS.escape(id) + '"]');
     if (row) {
       row.classList.add("is-selected");
     }
     return true;
+  }
+
+  // The neighbours by name, biggest link first, each a link to its page (or plain text without one).
+  function showNeighbours(ele) {
+    var list = document.getElementById("selection-neighbours");
+    list.textContent = "";
+    var weightTo = {};
+    ele.connectedEdges().forEach(function (edge) {
+      var other = edge.source().id() === ele.id() ? edge.target().id() : edge.source().id();
+      weightTo[other] = (weightTo[other] || 0) + (edge.data("weight") || 1);
+    });
+    var neighbours = ele.neighborhood("node").map(function (n) { return n.data("node"); });
+    neighbours.sort(function (a, b) { return weightTo[b.id] - weightTo[a.id] || a.label.localeCompare(b.label); });
+    document.getElementById("selection-count").textContent = String(neighbours.length);
+    neighbours.forEach(function (node) {
+      var item = el("li", null, { "data-id": node.id });
+      item.appendChild(node.url ? el("a", node.label, { href: node.url }) : el("span", node.label));
+      if (weightTo[node.id] > 1) {
+        item.appendChild(el("span", " (" + format(weightTo[node.id]) + ")", { "class": "hint", title: "weight of the link" }));
+      }
+      list.appendChild(item);
+    });
   }
 
   state.select = select;
@@ -276,14 +413,21 @@
     var columns = ["label"].concat(data.metrics);
     var row = el("tr");
     columns.forEach(function (key) {
-      var th = el("th", METRIC_LABELS[key] || key.replace("_", " "), { "data-key": key, title: data.metric_notes[key] || "", "aria-sort": "none" });
+      var th = el("th", null, { "data-key": key, scope: "col", "aria-sort": "none" });
       if (key === sort.key) {
         th.setAttribute("aria-sort", sort.descending ? "descending" : "ascending");
       }
-      th.addEventListener("click", function () {
+      var button = el("button", METRIC_LABELS[key] || key.replace("_", " "), { type: "button", "class": "sort-button", "data-key": key, title: data.metric_notes[key] || "" });
+      button.addEventListener("click", function () {
         sort = { key: key, descending: sort.key === key ? !sort.descending : key !== "label" };
         fillTable(data);
+        // The header was redrawn: keep the keyboard where it was.
+        var again = table.querySelector('thead button[data-key="' + CSS.escape(key) + '"]');
+        if (again) {
+          again.focus();
+        }
       });
+      th.appendChild(button);
       row.appendChild(th);
     });
     head.appendChild(row);
@@ -293,7 +437,7 @@
       return (sort.descending ? -order : order) || a.label.localeCompare(b.label);
     });
     nodes.forEach(function (node) {
-      var tr = el("tr", null, { "data-id": node.id });
+      var tr = el("tr", null, { "data-id": node.id, tabindex: "0" });
       if (node.id === state.selected) {
         tr.classList.add("is-selected");
       }
@@ -302,6 +446,18 @@
       });
       tr.addEventListener("click", function () {
         select(node.id);
+      });
+      tr.addEventListener("keydown", function (event) {
+        if (event.key === "Enter" || event.key === " ") {
+          event.preventDefault();
+          select(node.id);
+        } else if (event.key === "ArrowDown" && tr.nextElementSibling) {
+          event.preventDefault();
+          tr.nextElementSibling.focus();
+        } else if (event.key === "ArrowUp" && tr.previousElementSibling) {
+          event.preventDefault();
+          tr.previousElementSibling.focus();
+        }
       });
       body.appendChild(tr);
     });
@@ -464,6 +620,75 @@
     if (found.length && select(found[0])) {
       state.focus(found[0], 1);
     }
+  });
+
+  // Image export: Cytoscape's own PNG of the whole network (no plugin, so no SVG), on white.
+  document.getElementById("download-png").addEventListener("click", function () {
+    if (!state.cy) {
+      return;
+    }
+    var blob = state.cy.png({ output: "blob", full: true, bg: "#ffffff", scale: 2, maxWidth: 4000, maxHeight: 4000 });
+    var url = URL.createObjectURL(blob);
+    var kind = state.params.kind || (state.params.query ? "query" : "organisations");
+    var link = el("a", null, { href: url, download: "uaeu-network-" + kind + (state.params.as_of ? "-" + state.params.as_of : "") + ".png" });
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    window.setTimeout(function () { URL.revokeObjectURL(url); }, 10000);
+  });
+
+  // Timeline play: step the as-of slider a year at a time through the loading above (newest request
+  // wins), waiting for each year to be drawn, and stop at the last year or when Pause is pressed.
+  var playButton = document.getElementById("play");
+  var playTimer = null;
+  function setPlaying(on) {
+    state.playing = on;
+    playButton.textContent = on ? "Pause" : "Play";
+    playButton.setAttribute("aria-pressed", on ? "true" : "false");
+    if (!on && playTimer) {
+      window.clearTimeout(playTimer);
+      playTimer = null;
+    }
+  }
+  function playStep(advance) {
+    playTimer = null;
+    if (!state.playing) {
+      return;
+    }
+    if (advance) {
+      if (Number(slider.value) >= Number(slider.max)) {
+        setPlaying(false);
+        return;
+      }
+      slider.value = String(Number(slider.value) + 1);
+    }
+    showDate();
+    var ticket = state.requested + 1;
+    reload().then(function () {
+      // Another choice (a filter, the slider by hand) overtook this year: that is a pause.
+      if (ticket !== state.requested) {
+        setPlaying(false);
+        return;
+      }
+      if (state.playing) {
+        playTimer = window.setTimeout(playStep, PLAY_STEP_MS, true);
+      }
+    });
+  }
+  playButton.addEventListener("click", function () {
+    if (state.playing) {
+      setPlaying(false);
+      return;
+    }
+    // From the first year unless paused part-way (then on from where it stopped).
+    var useDate = document.getElementById("use-date");
+    var restart = !useDate.checked || Number(slider.value) >= Number(slider.max);
+    if (restart) {
+      slider.value = slider.min;
+    }
+    useDate.checked = true;
+    setPlaying(true);
+    playStep(!restart);
   });
 
   load(readForm(), false);
