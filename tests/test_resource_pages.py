@@ -227,10 +227,11 @@ def test_a_predicate_without_a_wording_entry_is_named_by_the_ontology(client: Fl
     assert names["uaeu:statedMemberCount"] == name
 
 
-def test_a_resource_without_a_label_is_headed_by_its_kind_and_slug(client: FlaskClient, store: ox.Store) -> None:
+@pytest.mark.parametrize(("lang", "word"), [("en", "Period"), ("bg", "Период")])
+def test_a_resource_without_a_label_is_headed_by_its_kind_and_slug(client: FlaskClient, store: ox.Store, lang: str, word: str) -> None:
     periods = _sample(store, "period", 1)
-    root = page(client, "/doc/" + periods[0][len(ID) :] + "?lang=en")
+    root = page(client, "/doc/" + periods[0][len(ID) :] + f"?lang={lang}")
     heading = root.all("h1")[0].text()
-    assert heading.startswith("Period ") and heading.endswith(periods[0].rsplit("/", 1)[-1])
+    assert heading == f"{word} {periods[0].rsplit('/', 1)[-1]}"
     small = next(p for p in root.all("p") if p.attrs.get("class") == "iri")
     assert small.all("small") and periods[0] in small.text()

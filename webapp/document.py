@@ -25,7 +25,7 @@ from graph.queries import NamedQuery, folder
 from graph.store import Result, Solutions
 from webapp.links import LANG, curie, kind_of, local_url
 from webapp.resources import public_url, store
-from webapp.wording import order, predicate_name, ui
+from webapp.wording import KIND_TITLES, order, predicate_name, ui
 
 PAGE_QUERIES: dict[str, NamedQuery] = folder("pages")
 LABEL_PREDICATES = (
@@ -187,7 +187,7 @@ def page_context(iri: str, lang: str) -> dict[str, Any]:
     for group in (*outgoing.values(), *incoming.values()):
         group.values.sort(key=lambda v: (v.lang not in (lang, None), v.text.casefold()))
     kind = kind_of(iri)
-    title = _title(labels, lang) or _fallback_title(iri, kind)
+    title = _title(labels, lang) or _fallback_title(iri, kind, lang)
     sections = _sections(kind, types, subject, lit, lang)
     if kind == "partnership":
         sections["summary"] = _summary(outgoing, sections.get("members_raw", []), lang)
@@ -235,10 +235,11 @@ def _membership_period(row: dict[str, Any], lang: str) -> str:
     return words["unknown"]
 
 
-def _fallback_title(iri: str, kind: str) -> str:
-    """A heading for a resource without a label: its kind and the last part of its IRI, never the IRI."""
+def _fallback_title(iri: str, kind: str, lang: str) -> str:
+    """A heading for a resource without a label: its kind in words and the last part of its IRI, never the IRI."""
     slug = iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
-    return f"{kind.replace('-', ' ').capitalize()} {slug}" if kind else slug
+    words = KIND_TITLES.get(kind, {})
+    return f"{words.get(lang) or words.get('en') or kind.replace('-', ' ').capitalize()} {slug}"
 
 
 #: Membership roles shown in the "Coordinators and members" section, in this order; other roles get their own groups.

@@ -125,6 +125,25 @@ KIND_WORDS: dict[str, dict[str, tuple[str, str]]] = {
     "milestone": {"en": ("milestone", "milestones"), "bg": ("етап", "етапа")},
 }
 
+#: A resource's kind as a heading word, for resources without a label (heading: kind + slug).
+KIND_TITLES: dict[str, dict[str, str]] = {
+    "partnership": {"en": "Partnership", "bg": "Партньорство"},
+    "organisation": {"en": "Organisation", "bg": "Организация"},
+    "place": {"en": "Place", "bg": "Място"},
+    "person": {"en": "Person", "bg": "Лице"},
+    "event": {"en": "Event", "bg": "Събитие"},
+    "membership": {"en": "Membership", "bg": "Членство"},
+    "action": {"en": "Action", "bg": "Действие"},
+    "action-plan": {"en": "Action plan", "bg": "План за действие"},
+    "source": {"en": "Source", "bg": "Източник"},
+    "period": {"en": "Period", "bg": "Период"},
+    "instant": {"en": "Date", "bg": "Дата"},
+    "milestone": {"en": "Milestone", "bg": "Етап"},
+    "country": {"en": "Country", "bg": "Държава"},
+    "concept": {"en": "Concept", "bg": "Понятие"},
+    "scheme": {"en": "Vocabulary", "bg": "Речник"},
+}
+
 #: The build report's other counts, in words (the raw keys stay in the JSON twin's `counts`).
 REPORT_WORDS: dict[str, dict[str, tuple[str, str]]] = {
     "memberships": {
