@@ -2,13 +2,16 @@
 
 An analyst opens the network, sees it drawn, finds Sofia Municipality, clicks it and sees its partners
 highlighted, then moves the date slider back and sees the network shrink; and the page never talks to
-any host but the server it came from. Under CI=true a missing browser, Playwright or front-end asset
+any host but the server it came from. When answers arrive out of order (the slider moved on before the
+older answer came), the newest choice wins. Under CI=true a missing browser, Playwright or front-end asset
 fails the run; elsewhere the tests skip with the reason.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import time
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
@@ -21,7 +24,7 @@ from graph.config import PROJECT_ROOT
 from tests.browser import Traffic, chromium_context, open_page, screenshot_dir
 
 if TYPE_CHECKING:
-    from playwright.sync_api import BrowserContext, Page
+    from playwright.sync_api import BrowserContext, Page, Route
 
 CYTOSCAPE = PROJECT_ROOT / "webapp" / "static" / "vendor" / "cytoscape" / "cytoscape.min.js"
 SOFIA = "https://w3id.org/uaeu/id/organisation/sofia-municipality"
@@ -155,3 +158,41 @@ def test_query_editor_opens_a_query_as_a_network(page: tuple[Page, Traffic], liv
     assert tab.evaluate(DISTINCT_COLOURS)["colours"] > 20
     tab.screenshot(path=str(shots / "network-from-query.png"), full_page=True)
     _only_loopback(traffic)
+
+
+def test_a_late_answer_for_an_older_choice_is_never_drawn(page: tuple[Page, Traffic], live_server: str) -> None:
+    tab, _ = page
+    tab.goto(live_server + "/network?weighting=jaccard")
+    tab.wait_for_function("() => window.uaeuNetwork && window.uaeuNetwork.loads >= 1 && !window.uaeuNetwork.loading", timeout=30_000)
+    held: list[Route] = []
+
+    def hold_2020(route: Route) -> None:
+        if "as_of=2020" in route.request.url:
+            held.append(route)  # answered later, after the 2018 request has been answered
+        else:
+            route.continue_()
+
+    tab.route("**/network.json*", hold_2020)
+    slider = tab.locator("#as-of")
+    slider.fill("2020")
+    deadline = time.monotonic() + 15
+    while not held and time.monotonic() < deadline:
+        tab.wait_for_timeout(50)
+    slider.fill("2018")
+    tab.wait_for_function("() => window.uaeuNetwork.params.as_of === '2018' && !window.uaeuNetwork.loading", timeout=30_000)
+    assert len(held) == 1
+    for route in held:  # now let the old answer through, late
+        with contextlib.suppress(Exception):  # the page may have aborted that request: also fine
+            route.continue_()
+    time.sleep(2.0)
+    state = tab.evaluate("() => ({params: window.uaeuNetwork.params, nodes: window.uaeuNetwork.nodeCount, edges: window.uaeuNetwork.edgeCount})")
+    expected = _api_json(live_server + "/api/network/organisations?weighting=jaccard&as_of=2018")
+    assert state["params"]["as_of"] == "2018"
+    assert state["nodes"] == len(expected["nodes"])
+    assert state["edges"] == len(expected["edges"])
+    assert tab.evaluate("() => window.uaeuNetwork.cy.nodes().length") == len(expected["nodes"])
+    assert "as_of=2018" in tab.url
+    downloads = [a.get_attribute("href") or "" for a in tab.locator("#downloads a").all()]
+    assert downloads and all("as_of=2018" in d or "as-of-2018" in d for d in downloads), downloads
+    assert tab.locator("#as-of-label").text_content() == "2018"
+    tab.screenshot(path=str(Path(screenshot_dir()) / "network-race-2018.png"), full_page=True)

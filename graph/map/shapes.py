@@ -53,6 +53,15 @@ def _decode_arcs(topology: dict[str, Any]) -> list[Ring]:
     return arcs
 
 
+def _polygons(geometry: dict[str, Any]) -> list[Any]:
+    """A TopoJSON geometry's polygons as lists of rings of arc indexes; none for other geometry types."""
+    if geometry["type"] == "Polygon":
+        return [geometry["arcs"]]
+    if geometry["type"] == "MultiPolygon":
+        return list(geometry["arcs"])
+    return []
+
+
 def _ring(arcs: list[Ring], indexes: list[int]) -> Ring:
     """A closed ring from arc indexes; ~i (that is, -i-1) means arc i reversed; shared end points kept once."""
     points: Ring = []
@@ -72,11 +81,8 @@ def load_country_shapes(path: Path) -> dict[str, list[Polygon]]:
         code = geometry.get("id")
         if code is None:
             continue  # disputed areas without an ISO code (Kosovo, N. Cyprus ...): nobody's country here
-        if geometry["type"] == "Polygon":
-            parts = [geometry["arcs"]]
-        elif geometry["type"] == "MultiPolygon":
-            parts = geometry["arcs"]
-        else:
+        parts = _polygons(geometry)
+        if not parts:
             continue
         shapes.setdefault(str(code), []).extend([_ring(arcs, ring) for ring in polygon] for polygon in parts)
     return shapes
@@ -203,12 +209,7 @@ def europe_topology(path: Path, box: tuple[float, float, float, float] = EUROPE_
 
     geometries = []
     for geometry in topology["objects"]["countries"]["geometries"]:
-        if geometry["type"] == "Polygon":
-            parts = [geometry["arcs"]]
-        elif geometry["type"] == "MultiPolygon":
-            parts = geometry["arcs"]
-        else:
-            continue
+        parts = _polygons(geometry)
         inside_parts = [p for p in parts if any(_overlaps(box, boxes[i if i >= 0 else ~i]) for i in p[0])]
         if not inside_parts:
             continue
