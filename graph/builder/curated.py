@@ -33,7 +33,21 @@ URL = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
 SOURCE_COLUMNS = ["id", "title", "publisher", "date", "url", "evidence", "note"]
 COUNTRY_COLUMNS = ["iso2", "iso3", "name_en", "name_bg", "name_local", "local_lang", "wikidata", "sources", "note"]
 PLACE_COLUMNS = ["id", "type", "name_en", "name_bg", "name_local", "local_lang", "country", "within", "wikidata", "geonames", "lat", "lon", "sources", "note"]
-ORGANISATION_COLUMNS = ["id", "name_en", "name_bg", "name_local", "local_lang", "aliases", "kind", "country", "place", "wikidata", "eu_corporate_body", "sources", "note"]
+ORGANISATION_COLUMNS = [
+    "id",
+    "name_en",
+    "name_bg",
+    "name_local",
+    "local_lang",
+    "aliases",
+    "kind",
+    "country",
+    "place",
+    "wikidata",
+    "eu_corporate_body",
+    "sources",
+    "note",
+]
 PEOPLE_COLUMNS = ["id", "name", "name_bg", "office_en", "office_bg", "organisation", "sources", "note"]
 MEMBERSHIP_COLUMNS = ["id", "partnership", "organisation", "role", "evidence", "start", "end", "sources", "note"]
 
