@@ -110,6 +110,8 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "en": "Evidence for {org} in {partnership} changed from {old} to {new}",
         "bg": "Доказателството за {org} в {partnership} е променено от {old} на {new}",
     },
+    "cites-added": {"en": "{label} now cites {sources}", "bg": "{label} вече се позовава и на {sources}"},
+    "cites-removed": {"en": "{label} no longer cites {sources}", "bg": "{label} вече не се позовава на {sources}"},
     "source-backs": {
         "en": "Source {source} now also states {n} fact(s) already in the graph (about {names})",
         "bg": "Източникът {source} вече потвърждава и {n} факт(а), които вече са в графа (за {names})",
@@ -396,6 +398,16 @@ class Changelog:
                     triples += [t for t in self.added | self.removed if (t[0], t[2]) == (org, partnership) and _ontology(t[1], "coordinates")]
                 self._say(kind, [s, org, partnership], triples, org=org, partnership=partnership, old=[t[2] for t in olds], new=[t[2] for t in news])
 
+    def citations(self) -> None:
+        """A thing known in both releases that cites one more (or one fewer) source document."""
+        for which, changed in (("cites-added", self.added), ("cites-removed", self.removed)):
+            by_subject: dict[str, list[Triple]] = defaultdict(list)
+            for t in changed:
+                if t[1] == SOURCE and t not in self.explained and self.old.typed(t[0]) and self.new.typed(t[0]):
+                    by_subject[t[0]].append(t)
+            for s, triples in sorted(by_subject.items()):
+                self._say(which, [s, *(t[2] for t in triples)], triples, label=s, sources=[t[2] for t in triples])
+
     def sources(self) -> None:
         """Facts kept, but stated by one more (or one fewer) source document."""
         groups: dict[tuple[str, str], list[Key]] = defaultdict(list)
@@ -422,6 +434,7 @@ class Changelog:
         self.dates()
         self.roles()
         self.names_()
+        self.citations()
         self.sources()
         other = [k for k in (*self.diff.removed, *self.diff.added) if (k[0], k[1], k[2]) not in self.explained and k not in self.explained_quads]
         by_subject: dict[str, int] = defaultdict(int)

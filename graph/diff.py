@@ -34,7 +34,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from graph.release import RELEASES, Release, folder_name, remove_tree
+from graph.release import Release, folder_name, remove_tree
 
 VERSION = 1
 DIFFS = "diffs"
@@ -59,7 +59,7 @@ def find(build_dir: Path, name: str) -> Release:
         if name in (release.id, release.folder.name):
             return release
     known = ", ".join(r.id for r in Release.all(build_dir)) or "none (run 'uaeu build')"
-    raise UnknownRelease(f"no release {name!r} in {build_dir / RELEASES}; known releases: {known}")
+    raise UnknownRelease(f"no release {name!r} in the archive; known releases: {known}")
 
 
 def previous(build_dir: Path, release: Release) -> Release | None:
