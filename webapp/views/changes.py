@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Blueprint, Response, abort, render_template, request, send_file
+from flask import Blueprint, Response, abort, render_template, request
 
 from graph import diff
 from graph.release import Release
@@ -75,9 +75,11 @@ def _file(name: str, which: str, media_type: str) -> Response:
     if before is None:
         abort(404, description=f"release {release.id} is the first: it has no changes to download")
     folder = diff.cached(build_dir, before, release)
-    response = send_file(folder / which, mimetype=media_type, conditional=True, download_name=f"{release.folder.name}-{which}")
-    response.headers["Content-Type"] = f"{media_type}; charset=utf-8"
-    return response
+    # Read whole (a diff is small next to a dump), so no file stays open whatever the client does.
+    response = Response((folder / which).read_bytes(), content_type=f"{media_type}; charset=utf-8")
+    response.headers["Content-Disposition"] = f'inline; filename="{release.folder.name}-{which}"'
+    response.add_etag()  # the diff of two immutable releases never changes
+    return response.make_conditional(request)
 
 
 @changes.get("/releases/<name>/changes.rdfp")
