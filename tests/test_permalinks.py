@@ -150,7 +150,7 @@ def test_csl_json_and_bibtex(archive: dict[str, Any], client: FlaskClient) -> No
     assert archive["first"].id in item["title"]
     assert item["URL"] == f"{PUBLIC}p/{pid}"
     year, month, day = item["issued"]["date-parts"][0]
-    assert 2000 < year and 1 <= month <= 12 and 1 <= day <= 31
+    assert year > 2000 and 1 <= month <= 12 and 1 <= day <= 31
     bib = client.get(f"/p/{pid}.bib").get_data(as_text=True)
     assert re.match(rf"^@misc\{{uaeu-{pid},\n", bib)
     depth = 0
