@@ -386,7 +386,7 @@ CITE: dict[str, dict[str, str]] = {
         "removed_rows": "Rows only in the pinned answer",
         "no_difference": "The answer is the same.",
         "json": "This page as JSON",
-        "changes": "What changed between these releases",
+        "changes": "What changed in the latest release",
     },
     "bg": {
         "cite": "Цитиране",
@@ -409,7 +409,7 @@ CITE: dict[str, dict[str, str]] = {
         "removed_rows": "Редове само в закрепения отговор",
         "no_difference": "Отговорът е същият.",
         "json": "Тази страница като JSON",
-        "changes": "Какво се промени между тези издания",
+        "changes": "Какво се промени в последното издание",
     },
 }
 
