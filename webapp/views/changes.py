@@ -9,16 +9,20 @@ section of a resource's page.
 
 from __future__ import annotations
 
+import itertools
+import logging
 import re
+import threading
 from typing import Any
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Flask, Response, abort, render_template, request
+from flask.blueprints import BlueprintSetupState
 
 from graph import diff
 from graph.release import Release
 from webapp.links import choose_lang, local_url, remember_lang
 from webapp.plumbing import json_error, json_response, page_or_json, page_routes
-from webapp.resources import current_release, public_url, settings
+from webapp.resources import current_release, public_url, resources, settings
 from webapp.wording import CHANGES, words
 
 changes = Blueprint("changes", __name__)
@@ -26,6 +30,29 @@ changes = Blueprint("changes", __name__)
 #: What a release id or folder name may look like (anything else is not looked up at all).
 RELEASE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,99}$")
 MAX_IRI = 2048
+log = logging.getLogger(__name__)
+
+
+@changes.record_once
+def _warm_up(state: BlueprintSetupState) -> None:
+    """Compute the diffs of neighbouring releases in the background, so the first History or changes page is quick."""
+    app = state.app
+    assert isinstance(app, Flask)
+    served = resources(app)
+    build_dir, until = served.settings.build_dir, served.release
+
+    def run() -> None:
+        try:
+            releases = Release.all(build_dir)
+            ids = [r.id for r in releases]
+            if until is not None and until.id in ids:
+                releases = releases[: ids.index(until.id) + 1]
+            for older, newer in itertools.pairwise(releases):
+                diff.cached(build_dir, older, newer)
+        except Exception:  # a cache warm-up: a page asking later computes (and reports) the same
+            log.warning("could not compute the diffs of %s in advance", build_dir, exc_info=True)
+
+    threading.Thread(target=run, name="uaeu-diff-warm-up", daemon=True).start()
 
 
 def find_release(name: str) -> Release:
@@ -79,7 +106,8 @@ def _file(name: str, which: str, media_type: str) -> Response:
     response = Response((folder / which).read_bytes(), content_type=f"{media_type}; charset=utf-8")
     response.headers["Content-Disposition"] = f'inline; filename="{release.folder.name}-{which}"'
     response.add_etag()  # the diff of two immutable releases never changes
-    return response.make_conditional(request)
+    response.make_conditional(request)
+    return response
 
 
 @changes.get("/releases/<name>/changes.rdfp")
