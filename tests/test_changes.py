@@ -252,3 +252,77 @@ def test_entity_history_shows_the_change(archive: Archive, client: FlaskClient) 
     assert api["history"][0]["texts"] == [DATE_EN]
     assert client.get("/api/history", query_string={"iri": "x\x01y"}).status_code == 400
     assert client.get("/api/history").status_code == 400
+
+
+# ---------------------------------------------------------------- each rule, on small hand-made releases
+
+B = "https://w3id.org/uaeu/"
+RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+LABEL = "<http://www.w3.org/2004/02/skos/core#prefLabel>"
+ORG = "http://www.w3.org/ns/org#"
+SOURCE = "<http://purl.org/dc/terms/source>"
+G1, G2 = f"<{B}graph/source/s1>", f"<{B}graph/source/s2>"
+COMMON = f"""
+<{B}id/organisation/a> {RDF_TYPE} <{ORG}Organization> {G1} .
+<{B}id/organisation/a> {LABEL} "Alpha"@en {G1} .
+<{B}id/organisation/a> {LABEL} "Алфа"@bg {G1} .
+<{B}id/partnership/p> {RDF_TYPE} <{B}ontology#Partnership> {G1} .
+<{B}id/partnership/p> {LABEL} "Pi"@en {G1} .
+<{B}vocab/role/member> {LABEL} "member"@en {G1} .
+<{B}vocab/role/coordinator> {LABEL} "coordinator"@en {G1} .
+<{B}id/membership/p--a> {RDF_TYPE} <{ORG}Membership> {G1} .
+<{B}id/membership/p--a> <{ORG}member> <{B}id/organisation/a> {G1} .
+<{B}id/membership/p--a> <{ORG}organization> <{B}id/partnership/p> {G1} .
+"""
+OLD = f"""{COMMON}
+<{B}id/membership/p--a> <{ORG}role> <{B}vocab/role/member> {G1} .
+<{B}id/event/e> {RDF_TYPE} <https://schema.org/Event> {G1} .
+<{B}id/event/e> {LABEL} "Kick-off"@en {G1} .
+<{B}id/event/e> <https://schema.org/startDate> "2019-01-01"^^<http://www.w3.org/2001/XMLSchema#date> {G1} .
+"""
+NEW = f"""{COMMON}
+<{B}id/membership/p--a> <{ORG}role> <{B}vocab/role/coordinator> {G1} .
+<{B}id/organisation/a> {RDF_TYPE} <{ORG}Organization> {G2} .
+<{B}id/organisation/a> {SOURCE} <{B}id/source/s2> {G1} .
+<{B}id/organisation/b> {RDF_TYPE} <{ORG}Organization> {G2} .
+<{B}id/organisation/b> {LABEL} "Beta"@en {G2} .
+<{B}id/organisation/a> <http://www.w3.org/2004/02/skos/core#note> "a note"@en {G1} .
+"""
+
+
+def _parsed(text: str) -> dict[diff.Key, ox.Quad]:
+    return {diff.key(q): q for q in ox.parse(text.encode("utf-8"), format=ox.RdfFormat.N_QUADS)}
+
+
+def test_each_rule_and_the_rest_counted() -> None:
+    from graph.changelog import changelog
+
+    old, new = _parsed(OLD), _parsed(NEW)
+    result = changelog(diff.Diff.between("r1", "r2", old, new), old, new)
+    texts = {e["kind"]: e["en"] for e in result["changelog"]}
+    assert texts == {
+        "added": "New organisation: Beta",
+        "removed": "Removed event: Kick-off",
+        "role-changed": "Alpha's role in Pi changed from member to coordinator",
+        "cites-added": "Alpha now cites s2",
+        "source-backs": "Source s2 now also states 1 fact(s) already in the graph (about Alpha)",
+    }
+    assert {e["kind"]: e["bg"] for e in result["changelog"]}["role-changed"].startswith("Ролята на Алфа в Pi")
+    # The note is no sentence's: counted and listed, never dropped.
+    assert result["other"]["count"] == 1
+    assert result["other"]["by_subject"] == {f"{B}id/organisation/a": 1}
+    assert result["other"]["quads"] == [f'A <{B}id/organisation/a> <http://www.w3.org/2004/02/skos/core#note> "a note"@en {G1} .']
+    total = len(set(new) - set(old)) + len(set(old) - set(new))
+    assert result["covered_quads"] + result["other"]["count"] == total
+
+
+def test_backwards_the_membership_is_left_and_the_date_corrected_back(archive: Archive) -> None:
+    data = _summary(archive, 2, 0)
+    assert sorted(e["en"] for e in data["changelog"]) == sorted(  # type: ignore[attr-defined]
+        [
+            "City of Gdynia left Housing (was Member; source: gdynia-um-2018)",
+            "Security in Public Spaces start corrected from 2018-11-14 to 2018-12",
+            f"Sofia Municipality: name (en) changed from “{SOFIA_LABEL}” to “Sofia Municipality”",
+        ]
+    )
+    assert data["other"]["count"] == 0  # type: ignore[index]
