@@ -83,4 +83,12 @@ def test_cite_a_gallery_answer_rebuild_and_compare(browser_context: BrowserConte
             expect(tab.locator("table.rows-removed")).to_contain_text("Sofia Municipality")
             expect(tab.locator("table.rows-removed")).not_to_contain_text(SOFIA_LABEL)
             tab.screenshot(path=str(shots / "cite-compared.png"), full_page=True)
+            # On a phone, neither the citation nor the changes page scrolls sideways (wide tables scroll in their box).
+            tab.set_viewport_size({"width": 360, "height": 740})
+            for path_here, name in ((f"/p/{path}/latest", "cite-compared"), (f"/releases/{third.folder.name}/changes", "changes")):
+                tab.goto(later.url + path_here)
+                widths = tab.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+                tab.screenshot(path=str(shots / f"phone-{name}-360.png"), full_page=True)
+                assert widths[0] <= widths[1], f"{path_here} is {widths[0]} px wide on a {widths[1]} px phone"
+            expect(tab.locator(".changelog")).to_contain_text("Security in Public Spaces start corrected from 2018-12 to 2018-11-14")
             assert traffic.failures == []
