@@ -92,3 +92,23 @@ def test_cite_a_gallery_answer_rebuild_and_compare(browser_context: BrowserConte
                 assert widths[0] <= widths[1], f"{path_here} is {widths[0]} px wide on a {widths[1]} px phone"
             expect(tab.locator(".changelog")).to_contain_text("Security in Public Spaces start corrected from 2018-12 to 2018-11-14")
             assert traffic.failures == []
+
+
+def test_cite_a_network_view_pins_its_filters(browser_context: BrowserContext, tmp_path: Path) -> None:
+    from playwright.sync_api import expect
+
+    build_version(tmp_path, tmp_path / "build", 2)
+    with start_server(tmp_path / "build") as server:
+        for tab, traffic in open_page(browser_context):
+            tab.goto(server.url + "/network?kind=partnerships&as_of=2019-06-30")
+            tab.wait_for_selector("#network-canvas canvas", timeout=30_000)
+            tab.locator(".cite-box .cite-button").click()
+            link = tab.locator(".cite-box .cite-link")
+            expect(link).to_be_visible()
+            tab.goto(link.get_attribute("href") or "")
+            expect(tab.locator("h1")).to_have_text("Partner network (partnerships)")
+            expect(tab.locator("ul.parameters")).to_contain_text("as_of = 2019-06-30")
+            view = tab.locator("a.open-view").get_attribute("href") or ""
+            assert view.startswith(server.url + "/network?") and "kind=partnerships" in view and "as_of=2019-06-30" in view
+            assert tab.locator("table.pinned-answer tbody tr").count() > 0
+            assert traffic.failures == []

@@ -122,6 +122,7 @@ def test_run_on_latest_shows_the_added_row(archive: dict[str, Any], client: Flas
 def test_network_and_resource_citations_pin_their_views(archive: dict[str, Any], client: FlaskClient) -> None:
     network = client.get(f"/p/{archive['network']['id']}.json").get_json()
     assert network["kind"] == "network" and network["parameters"] == {"kind": ["partnerships"], "role": ["partners"]}
+    assert network["title"] == "Partner network (partnerships)"
     assert network["links"]["view"] == f"{PUBLIC}network?kind=partnerships&role=partners"
     assert network["rows"] == len(network["answer"]["results"]["bindings"]) > 0
     assert network["answer"]["head"]["vars"] == ["source", "target", "weight"]

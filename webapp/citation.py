@@ -121,7 +121,10 @@ def _order(*answers: dict[str, Any]) -> Any:
 
 def title(kind: str, parameters: dict[str, Any], lang: str = "en") -> str:
     template = TITLES.get(kind, TITLES["sparql"])
-    return template.get(lang, template["en"]).format(label=parameters.get("label") or parameters.get("iri", ""), kind=parameters.get("kind", "organisations"))
+    network_kind = parameters.get("kind") or "organisations"
+    if isinstance(network_kind, list):  # a view's parameters are lists, as in a query string
+        network_kind = network_kind[-1] if network_kind else "organisations"
+    return template.get(lang, template["en"]).format(label=parameters.get("label") or parameters.get("iri", ""), kind=network_kind)
 
 
 def csl(permalink_id: str, url: str, kind: str, parameters: dict[str, Any], release: str, created: dt.datetime) -> list[dict[str, Any]]:
