@@ -13,6 +13,7 @@ import stat
 import subprocess
 import sys
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import pyoxigraph as ox
 import pytest
@@ -143,6 +144,18 @@ def test_diffs_are_cached_beside_the_archive_and_releases_stay_read_only(archive
         assert stat.S_IMODE(release.folder.stat().st_mode) == READ_ONLY_DIR
         assert sorted(p.name for p in release.folder.iterdir()) == ["dumps", "report.json", "report.md"]
         assert release.sums.read_bytes() == before[release.id]
+
+
+def test_two_processes_asking_at_once_both_get_the_same_complete_diff(archive: Archive) -> None:
+    older, newer = archive.releases[2], archive.releases[1]  # a pair nothing else computes
+    folder = diff.diff_folder(archive.build_dir, older, newer)
+    assert not folder.exists()
+    with ThreadPoolExecutor(3) as pool:
+        folders = list(pool.map(lambda _: diff.cached(archive.build_dir, older, newer), range(3)))
+    assert folders == [folder] * 3
+    assert sorted(p.name for p in folder.iterdir()) == sorted([diff.ADDED, diff.PATCH, diff.REMOVED, diff.SUMMARY])
+    assert not any(p.name.startswith(".staging") for p in folder.parent.iterdir())
+    assert json.loads((folder / diff.SUMMARY).read_text(encoding="utf-8"))["from"] == older.id
 
 
 def test_blank_nodes_are_counted_not_hidden() -> None:

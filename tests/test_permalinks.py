@@ -9,6 +9,7 @@ are well formed, and hostile requests get a clear 4xx.
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import threading
@@ -244,6 +245,29 @@ def test_hostile_cite_requests_get_a_clear_4xx(client: FlaskClient, body: str | 
     assert answer.status_code == status, answer.get_data(as_text=True)
     error = answer.get_json()
     assert error["status"] == status and words in error["error"]
+
+
+def test_a_hostile_query_text_is_shown_escaped(client: FlaskClient) -> None:
+    query = 'ASK { ?s ?p "</pre><script>alert(1)</script>" }'
+    made = client.post("/cite", json={"kind": "sparql", "query": query})
+    assert made.status_code == 201
+    page = client.get(f"/p/{made.get_json()['id']}", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert "<script>alert(1)" not in page
+    assert "&lt;/pre&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    bib = client.get(f"/p/{made.get_json()['id']}.bib").get_data(as_text=True)
+    assert "<script>" not in bib  # the query never goes into BibTeX
+
+
+def test_a_chunked_body_without_length_is_still_capped(client: FlaskClient) -> None:
+    body = io.BytesIO(b'{"kind": "sparql", "query": "' + b"x" * 400_000 + b'"}')
+    answer = client.post(
+        "/cite",
+        input_stream=body,
+        headers={"Content-Type": "application/json", "Transfer-Encoding": "chunked"},
+        environ_overrides={"wsgi.input_terminated": True},  # as a WSGI server says of a de-chunked body
+    )
+    assert answer.status_code == 413
+    assert answer.get_json()["status"] == 413
 
 
 def test_a_plain_form_cites_and_redirects(client: FlaskClient) -> None:

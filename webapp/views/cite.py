@@ -29,6 +29,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, abort, current_app, redirect, render_template, request
 from flask.blueprints import BlueprintSetupState
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from graph.formats import NTRIPLES, SPARQL_JSON
 from graph.namespaces import COUNTRY
@@ -143,7 +144,10 @@ def _request_fields() -> dict[str, Any]:
     limit = app_settings().max_query_bytes + EXTRA_BYTES
     if (request.content_length or 0) > limit:
         raise CiteError(413, f"the request is larger than {limit} bytes")
-    raw = request.get_data(cache=False)
+    try:
+        raw = request.get_data(cache=False)
+    except RequestEntityTooLarge:
+        raise CiteError(413, f"the request is larger than {limit} bytes") from None
     if len(raw) > limit:
         raise CiteError(413, f"the request is larger than {limit} bytes")
     try:
