@@ -23,6 +23,7 @@ complete files.
 from __future__ import annotations
 
 import contextlib
+import functools
 import itertools
 import json
 import os
@@ -191,8 +192,14 @@ def cached(build_dir: Path, older: Release, newer: Release) -> Path:
 
 
 def summary(build_dir: Path, older: Release, newer: Release) -> dict[str, Any]:
-    """The diff's summary and changelog (computed and cached on first use)."""
-    data: dict[str, Any] = json.loads((cached(build_dir, older, newer) / SUMMARY).read_text(encoding="utf-8"))
+    """The diff's summary and changelog (computed and cached on first use). Do not change the dict: it is shared."""
+    return _read_summary(str(cached(build_dir, older, newer) / SUMMARY))
+
+
+@functools.lru_cache(maxsize=64)
+def _read_summary(path: str) -> dict[str, Any]:
+    """A complete summary never changes (its releases do not), so each is read once per process."""
+    data: dict[str, Any] = json.loads(Path(path).read_text(encoding="utf-8"))
     return data
 
 
