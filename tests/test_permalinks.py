@@ -99,7 +99,9 @@ def test_permalink_answers_release_one_rows_after_rebuilds_and_a_restart(archive
         assert again["answer"] == before
         assert again["release"] == archive["first"].id
         assert again["query"] == GDYNIA_QUERY
-    assert client.get(f"/p/{made['id']}.json").headers["X-Release"] == archive["third"].id  # served by the restarted app
+    headers = client.get(f"/p/{made['id']}.json").headers
+    assert headers["X-Release"] == archive["third"].id  # served by the restarted app
+    assert headers["X-Pinned-Release"] == archive["first"].id  # the answer's own release
     page = client.get(f"/p/{made['id']}", headers={"Accept": "text/html"}).get_data(as_text=True)
     assert archive["first"].id in page
     assert f'href="{PUBLIC}p/{made["id"]}/latest"' in page

@@ -323,12 +323,16 @@ def page(permalink_id: str, extension: str | None = None) -> Response:
         )
         return remember_lang(Response(body, mimetype="text/html"), remember)
 
-    return _immutable(page_or_json(extension, f"p/{p.id}", data, html))
+    return _immutable(page_or_json(extension, f"p/{p.id}", data, html), p)
 
 
-def _immutable(response: Response) -> Response:
-    """A citation never changes: cache it for a day (not longer: a page's words and links may still improve)."""
+def _immutable(response: Response, p: Permalink) -> Response:
+    """A citation never changes: cache it for a day (not longer: a page's words and links may still improve).
+
+    `X-Release` names the release served now (every answer has it); `X-Pinned-Release` the one the answer came from.
+    """
     response.headers["Cache-Control"] = "public, max-age=86400"
+    response.headers["X-Pinned-Release"] = p.release
     return response
 
 
@@ -340,7 +344,7 @@ def csl_json(permalink_id: str) -> Response:
         content_type="application/vnd.citationstyles.csl+json",
     )
     response.headers["Content-Disposition"] = f'inline; filename="uaeu-{p.id}.csl.json"'
-    return _immutable(response)
+    return _immutable(response, p)
 
 
 @cite.get("/p/<permalink_id>.bib")
@@ -348,7 +352,7 @@ def bib(permalink_id: str) -> Response:
     p = _find(permalink_id)
     response = Response(bibtex(p.id, f"{public_url()}p/{p.id}", p.kind, p.parameters, p.release, p.created), content_type="application/x-bibtex; charset=utf-8")
     response.headers["Content-Disposition"] = f'inline; filename="uaeu-{p.id}.bib"'
-    return _immutable(response)
+    return _immutable(response, p)
 
 
 @page_routes(cite, "/p/<permalink_id>/latest")
