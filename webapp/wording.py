@@ -312,3 +312,108 @@ def order(cur: str) -> tuple[int, str]:
     if cur in LAST:
         return (2, f"{LAST.index(cur):03d}")
     return (1, cur)
+
+
+#: The words of a release's changes page, of an entity's history and of citations (`webapp.views.changes`, `webapp.views.cite`).
+CHANGES: dict[str, dict[str, str]] = {
+    "en": {
+        "title": "What changed in release {release}",
+        "against": "Compared with the release before it, {previous}:",
+        "counts": "{added} quads added, {removed} removed.",
+        "first": "This is the first release: there is nothing earlier to compare it with.",
+        "none": "No facts changed.",
+        "other": "Other changes",
+        "other_hint": "{n} added or removed quads that no sentence above describes (all of them are in the patch).",
+        "blank": "{n} changed quads hold blank nodes; they are compared by their labels as written.",
+        "downloads": "The changes as data",
+        "patch": "RDF Patch",
+        "added_nq": "added quads (N-Quads)",
+        "removed_nq": "removed quads (N-Quads)",
+        "per_graph": "Per named graph",
+        "graph": "Named graph",
+        "added": "Added",
+        "removed": "Removed",
+        "json": "This page as JSON",
+        "history": "History",
+        "history_hint": "Releases in which facts about this changed, with what changed.",
+        "history_other": "{n} other fact(s) about it changed",
+        "release": "Release",
+    },
+    "bg": {
+        "title": "Какво се промени в издание {release}",
+        "against": "Сравнено с предходното издание, {previous}:",
+        "counts": "Добавени квадрупли: {added}; премахнати: {removed}.",
+        "first": "Това е първото издание: няма по-ранно, с което да се сравни.",
+        "none": "Няма променени факти.",
+        "other": "Други промени",
+        "other_hint": "{n} добавени или премахнати квадрупла, които изреченията по-горе не описват (всички са в пача).",
+        "blank": "{n} променени квадрупла съдържат празни възли; те са сравнени по етикетите си, както са записани.",
+        "downloads": "Промените като данни",
+        "patch": "RDF Patch",
+        "added_nq": "добавени квадрупли (N-Quads)",
+        "removed_nq": "премахнати квадрупли (N-Quads)",
+        "per_graph": "По именувани графи",
+        "graph": "Именуван граф",
+        "added": "Добавени",
+        "removed": "Премахнати",
+        "json": "Тази страница като JSON",
+        "history": "История",
+        "history_hint": "Изданията, в които са се променили факти за това, и какво се е променило.",
+        "history_other": "още {n} факт(а) за него са променени",
+        "release": "Издание",
+    },
+}
+
+CITE: dict[str, dict[str, str]] = {
+    "en": {
+        "cite": "Cite",
+        "cite_hint": "A permanent link to this answer, pinned to this release, with a reference to copy.",
+        "citing": "Making a permanent link…",
+        "title": "Citation {id}",
+        "pinned": "The answer as it was pinned on release {release} ({created}).",
+        "query": "Query",
+        "view": "View",
+        "parameters": "Parameters",
+        "open_view": "Open the view with these parameters",
+        "rows": "{n} row(s)",
+        "reference": "Reference",
+        "formats": "Cite as",
+        "compare": "Run on the latest release",
+        "compare_hint": "Runs the same query on the release served now ({release}) and shows the rows that differ.",
+        "same_release": "This citation is pinned to the release served now ({release}); nothing to compare yet.",
+        "difference": "On the latest release {release}: +{added} row(s) added, −{removed} row(s) removed, {kept} unchanged.",
+        "added_rows": "Rows only in the latest release",
+        "removed_rows": "Rows only in the pinned answer",
+        "no_difference": "The answer is the same.",
+        "json": "This page as JSON",
+        "changes": "What changed in the latest release",
+    },
+    "bg": {
+        "cite": "Цитиране",
+        "cite_hint": "Постоянна връзка към този отговор, закрепена за това издание, с готово цитиране.",
+        "citing": "Създава се постоянна връзка…",
+        "title": "Цитат {id}",
+        "pinned": "Отговорът, както е закрепен за издание {release} ({created}).",
+        "query": "Заявка",
+        "view": "Изглед",
+        "parameters": "Параметри",
+        "open_view": "Отвори изгледа с тези параметри",
+        "rows": "{n} реда",
+        "reference": "Библиографско описание",
+        "formats": "Цитирай като",
+        "compare": "Изпълни върху последното издание",
+        "compare_hint": "Изпълнява същата заявка върху текущото издание ({release}) и показва редовете, които се различават.",
+        "same_release": "Цитатът е закрепен за текущото издание ({release}); още няма с какво да се сравни.",
+        "difference": "В последното издание {release}: +{added} добавени реда, −{removed} премахнати, {kept} без промяна.",
+        "added_rows": "Редове само в последното издание",
+        "removed_rows": "Редове само в закрепения отговор",
+        "no_difference": "Отговорът е същият.",
+        "json": "Тази страница като JSON",
+        "changes": "Какво се промени в последното издание",
+    },
+}
+
+
+def words(table: dict[str, dict[str, str]], lang: str) -> dict[str, str]:
+    """A table's words in `lang`, English for any it lacks."""
+    return {**table["en"], **table.get(lang, {})}
