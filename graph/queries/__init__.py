@@ -106,6 +106,12 @@ def example_queries(folder: Path = EXAMPLES_DIR) -> list[NamedQuery]:
 
 
 @functools.cache
+def examples() -> dict[str, NamedQuery]:
+    """The gallery's questions by name (`06-partnerships-of-a-city`), read once."""
+    return {q.name: q for q in example_queries()}
+
+
+@functools.cache
 def named(name: str) -> NamedQuery:
     """One of our queries by its path under graph/queries without `.rq`: `named("store/manifest")`."""
     return NamedQuery.load(QUERIES_DIR / f"{name}.rq")
