@@ -34,6 +34,7 @@ _VAR = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
+
 def serialise_iri(value: str) -> str:
     """`<iri>`, refusing anything that could break out of the IRI token."""
     if not value or _BAD_IRI.search(value):

@@ -437,7 +437,7 @@
   function expectedWords(what) {
     if (/Prefix not found/.test(what)) return W.error_prefix;
     var words = [];
-    var re = /"((?:[^"\\]|\\.)+)"|\b([A-Z][A-Z_]{1,})\b/g, m;
+    var re = /"((?:[^"\\]|\\.)+)"|\b([A-Z][A-Za-z_]{1,})\b/g, m;
     var clean = what.replace(/\[[^\]]*\]/g, " ");
     while ((m = re.exec(clean)) !== null) {
       var w = m[1] !== undefined ? m[1] : m[2];
@@ -451,11 +451,24 @@
     var error = r && r.getError && r.getError();
     if (!error) return;
     var text = (yasr.resultsEl.textContent || "") + " " + (error.text || "");
+    // Two engines, two shapes: pyoxigraph's "error at 3:2: expected ..." and the guard's parser's
+    // "Expected SelectQuery (line 2, column 3)"; an undeclared prefix is said plainly either way.
+    var line, column, what = null;
     var at = /error at (\d+):(\d+):?\s*(?:expected (?:one of )?)?([^\n]*(?:\n\|[^\n]*)*)/.exec(text);
-    if (!at) return;
-    var line = parseInt(at[1], 10), column = parseInt(at[2], 10);
+    var paren = /SPARQL syntax error:\s*([^\n]*?)\s*\(line (\d+), column (\d+)\)/i.exec(text);
+    if (at) {
+      line = parseInt(at[1], 10); column = parseInt(at[2], 10); what = expectedWords(at[3] || "");
+    } else if (paren) {
+      line = parseInt(paren[2], 10); column = parseInt(paren[3], 10);
+      what = /prefix/i.test(paren[1]) ? W.error_prefix : expectedWords(paren[1].replace(/^Expected\s+/i, "")) || paren[1].replace(/^Expected\s+/i, "");
+    } else if (/SPARQL syntax error/.test(text)) {
+      var said = /SPARQL syntax error:?\s*([^\n]*)/.exec(text);
+      problem.appendChild(el("p", { "class": "problem-where" }, W.error_other));
+      problem.appendChild(el("p", {}, /prefix/i.test(said[1]) ? W.error_prefix : said[1]));
+      problem.hidden = false;
+      return;
+    } else return;
     problem.appendChild(el("p", { "class": "problem-where" }, say(W.error_syntax, { line: line, column: column })));
-    var what = expectedWords(at[3] || "");
     if (what) problem.appendChild(el("p", {}, say(W.error_expected, { what: what })));
     var source = yasqe.getLine(line - 1);
     if (typeof source === "string") {

@@ -11,7 +11,6 @@ import urllib.parse
 from typing import Any
 
 import pyoxigraph as ox
-
 from flask import Blueprint, Response, render_template, request
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF
@@ -19,10 +18,10 @@ from rdflib.namespace import RDF
 from graph.formats import GRAPH_FORMATS, HTML, RESULT_FORMATS, Format, by_media_type, by_name, media_types
 from graph.namespaces import prefixes
 from graph.queries import examples, gallery
-from graph.store.base import QueryError
-from graph.store.sparql_text import serialise_iri
 from graph.sparql.executor import Busy, ExecutorError, QueryOutcome, QueryRequest, QueryTimeout, TooManyForClient
 from graph.sparql.guard import Limits, Refusal, canonical, check_graph_parameters, check_shape
+from graph.store.base import QueryError
+from graph.store.sparql_text import serialise_iri
 from webapp.links import choose_lang, local_url, remember_lang
 from webapp.plumbing import named_in_accept, text_response
 from webapp.resources import app_settings, base, executor, public_url, resources
