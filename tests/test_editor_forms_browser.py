@@ -149,6 +149,26 @@ def test_editing_the_values_line_moves_the_form_and_removing_it_says_so(page: tu
     expect(tab.locator("#form-status")).to_contain_text("holds these values")
 
 
+def test_two_parameters_share_one_values_line(page: tuple[Page, Traffic], live_server: str) -> None:
+    from playwright.sync_api import expect
+
+    tab, _ = page
+    tab.goto(f"{live_server}/sparql?example=05-membership-sources&organisation={urllib.parse.quote(ID + 'organisation/sofia-municipality')}")
+    expect(tab.get_by_role("combobox", name="Organisation")).to_have_value("Sofia Municipality")
+    partnership = tab.get_by_role("combobox", name="Partnership")
+    expect(partnership).not_to_have_value("")
+    partnership.fill("")
+    partnership.press_sequentially("urban mobility", delay=20)
+    expect(tab.locator("#param-partnership-list [role=option]").first).to_be_visible()
+    partnership.press("Enter")
+    expect(tab.locator("#form-status")).to_contain_text("holds these values")
+    chosen = tab.locator("#param-partnership-iri a").inner_text()
+    assert chosen.startswith(ID) and chosen != ID + "partnership/digital-transition"
+    assert f"VALUES (?organisation ?partnership) {{ (<{ID}organisation/sofia-municipality> <{chosen}>) }}" in _editor_text(tab)
+    params = urllib.parse.parse_qs(urllib.parse.urlsplit(tab.url).query)
+    assert params["partnership"] == [chosen] and params["organisation"] == [ID + "organisation/sofia-municipality"]
+
+
 def test_bad_parameters_are_refused_plainly(live_server: str) -> None:
     import urllib.error
     import urllib.request

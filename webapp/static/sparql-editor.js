@@ -229,7 +229,7 @@
       var box = el("figure", { "class": "result-map" });
       box.appendChild(el("figcaption", {}, say(W.map_title, { n: plan.points.length }) + (plan.unplaced ? " · " + say(W.map_unplaced, { n: plan.unplaced }) : "")));
       this.yasr.resultsEl.appendChild(box);
-      var width = Math.max(280, Math.min(box.clientWidth || 800, 1000)), height = Math.round(width * 0.7);
+      var width = Math.max(280, Math.min(box.clientWidth || 800, 1000)), height = Math.min(Math.round(width * 0.7), 560);
       return loadShapes().then(function (features) {
         var projection = d3.geoAzimuthalEqualArea().clipAngle(90);
         var lons = plan.points.map(function (p) { return p.lon; }), lats = plan.points.map(function (p) { return p.lat; });
@@ -304,6 +304,8 @@
           { selector: "edge", style: { width: 1.2, "line-color": "#8aa1b1", "curve-style": "bezier", "target-arrow-shape": "triangle", "target-arrow-color": "#8aa1b1", "arrow-scale": 0.7 } },
         ],
         wheelSensitivity: 0.3,
+        maxZoom: 1.5,
+        minZoom: 0.05,
       });
       this.cy.on("tap", "node", function (event) {
         var href = event.target.data("href");
@@ -386,7 +388,6 @@
     yasr.config.plugins.table.dynamicConfig = Object.assign({}, yasr.config.plugins.table.dynamicConfig, { compact: !on });
     if (yasr.results) yasr.draw();
   });
-  yasr.headerEl.appendChild(typed);
   problem.parentNode.removeChild(problem);
   yasr.rootEl.parentNode.insertBefore(problem, yasr.rootEl);
 
@@ -419,12 +420,32 @@
         next.click();
       });
     }
-    // YASR's own "Simple view" switch is replaced by the typed-values button above.
-    yasr.rootEl.querySelectorAll(".tableControls .switch").forEach(function (s) {
-      var label = s.querySelector(".label");
-      if (label && label.textContent === "Simple view") s.style.display = "none";
-    });
+    // YASR's own "Simple view" switch is replaced by the typed-values button; its other words are ours.
+    var controls = yasr.rootEl.querySelector(".tableControls");
+    if (controls) {
+      controls.querySelectorAll(".switch").forEach(function (s) {
+        var label = s.querySelector(".label");
+        if (label && label.textContent === "Simple view") s.parentNode.style.display = "none";
+        if (label && label.textContent === "Ellipse") label.textContent = W.ellipsis;
+      });
+      var filter = controls.querySelector(".tableFilter");
+      if (filter) { filter.placeholder = W.filter; filter.setAttribute("aria-label", W.filter); }
+      var sizer = controls.querySelector(".pageSizerLabel");
+      if (sizer) sizer.textContent = W.page_size;
+      var select = controls.querySelector(".tableSizer");
+      if (select) select.setAttribute("aria-label", W.page_size.trim().replace(/:$/, ""));
+      if (typed.parentNode !== controls) controls.insertBefore(typed, controls.firstChild);
+    }
     typed.hidden = yasr.drawnPlugin !== "table";
+    var chip = yasr.headerEl.querySelector(".yasr_response_chip");
+    var results = yasr.results;
+    if (chip && results) {
+      var rows = results.getBindings ? results.getBindings() : null;
+      var seconds = results.getResponseTime ? (results.getResponseTime() / 1000).toFixed(2) : "?";
+      chip.textContent = rows ? say(rows.length === 1 ? W.one_row_time : W.rows_time, { n: rows.length, s: seconds }) : say(W.answer_time, { s: seconds });
+    }
+    var tryIt = yasr.rootEl.querySelector(".yasr_tryQuery");
+    if (tryIt) tryIt.textContent = W.try_query;
   }
 
   /* A syntax error in words: where, what was expected, the line with a caret, and a way to go there. */
@@ -434,8 +455,15 @@
     problem.textContent = "";
     if (errorMark !== null) { yasqe.removeLineClass(errorMark, "background", "query-error-line"); errorMark = null; }
   }
+  /** The prefix used at (line, column), e.g. `nope:`, for the undeclared-prefix message. */
+  function prefixAt(line, column) {
+    var source = yasqe.getLine(line - 1) || "", m, found = null, re = /([A-Za-z][\w.-]*)?:/g;
+    while ((m = re.exec(source)) !== null) {
+      if (m.index < column) found = m[0];
+    }
+    return found || "…:";
+  }
   function expectedWords(what) {
-    if (/Prefix not found/.test(what)) return W.error_prefix;
     var words = [];
     var re = /"((?:[^"\\]|\\.)+)"|\b([A-Z][A-Za-z_]{1,})\b/g, m;
     var clean = what.replace(/\[[^\]]*\]/g, " ");
@@ -456,20 +484,25 @@
     var line, column, what = null;
     var at = /error at (\d+):(\d+):?\s*(?:expected (?:one of )?)?([^\n]*(?:\n\|[^\n]*)*)/.exec(text);
     var paren = /SPARQL syntax error:\s*([^\n]*?)\s*\(line (\d+), column (\d+)\)/i.exec(text);
+    var undeclared = false;
     if (at) {
-      line = parseInt(at[1], 10); column = parseInt(at[2], 10); what = expectedWords(at[3] || "");
+      line = parseInt(at[1], 10); column = parseInt(at[2], 10);
+      undeclared = /Prefix not found/.test(at[3] || "");
+      what = undeclared ? null : expectedWords(at[3] || "");
     } else if (paren) {
       line = parseInt(paren[2], 10); column = parseInt(paren[3], 10);
-      what = /prefix/i.test(paren[1]) ? W.error_prefix : expectedWords(paren[1].replace(/^Expected\s+/i, "")) || paren[1].replace(/^Expected\s+/i, "");
+      undeclared = /prefix/i.test(paren[1]);
+      what = undeclared ? null : expectedWords(paren[1].replace(/^Expected\s+/i, "")) || paren[1].replace(/^Expected\s+/i, "");
     } else if (/SPARQL syntax error/.test(text)) {
       var said = /SPARQL syntax error:?\s*([^\n]*)/.exec(text);
       problem.appendChild(el("p", { "class": "problem-where" }, W.error_other));
-      problem.appendChild(el("p", {}, /prefix/i.test(said[1]) ? W.error_prefix : said[1]));
+      problem.appendChild(el("p", {}, said[1]));
       problem.hidden = false;
       return;
     } else return;
     problem.appendChild(el("p", { "class": "problem-where" }, say(W.error_syntax, { line: line, column: column })));
-    if (what) problem.appendChild(el("p", {}, say(W.error_expected, { what: what })));
+    if (undeclared) problem.appendChild(el("p", {}, say(W.error_prefix, { prefix: prefixAt(line, column) })));
+    else if (what) problem.appendChild(el("p", {}, say(W.error_expected, { what: what })));
     var source = yasqe.getLine(line - 1);
     if (typeof source === "string") {
       var pre = el("pre", { "class": "problem-line" });
@@ -547,13 +580,14 @@
   function findValuesIn(text) { return findValues(text); }
 
   var valuesMark = null;
-  function markValuesLine() {
+  function markValuesLine(reveal) {
     if (valuesMark !== null) { yasqe.removeLineClass(valuesMark, "background", "values-line"); valuesMark = null; }
     var found = findValues(yasqe.getValue());
     if (!found) return;
     var line = yasqe.posFromIndex(found.match.index).line;
     valuesMark = line;
     yasqe.addLineClass(line, "background", "values-line");
+    if (reveal) yasqe.scrollIntoView({ line: line, ch: 0 }, 48); // in view even where the editor is short (phones)
   }
 
   function setStatus(text, mismatch) {
@@ -576,7 +610,7 @@
       yasqe.setValue(next);
       programmatic = false;
     }
-    markValuesLine();
+    markValuesLine(true);
     setStatus(W.form_in_sync, false);
     return true;
   }
@@ -845,7 +879,10 @@
     tab.setQuery(config.query);
     programmatic = false;
     setUpForm();
-    if (fields.length) textToForm();
+    if (fields.length) {
+      textToForm();
+      markValuesLine(true);
+    }
     run(config.query);
   } else {
     tab.setQuery(config.defaultQuery);
