@@ -169,6 +169,59 @@ def test_two_parameters_share_one_values_line(page: tuple[Page, Traffic], live_s
     assert params["partnership"] == [chosen] and params["organisation"] == [ID + "organisation/sofia-municipality"]
 
 
+def test_a_typed_iri_is_taken_as_it_is(page: tuple[Page, Traffic], live_server: str) -> None:
+    from playwright.sync_api import expect
+
+    tab, _ = page
+    tab.goto(f"{live_server}/sparql?example={CITY}")
+    field = tab.get_by_role("combobox", name="City")
+    expect(field).to_have_value("Sofia")
+    field.fill(f"<{ID}place/riga>")
+    field.press("Enter")
+    expect(field).to_have_value(ID + "place/riga")
+    expect(tab.locator(".yasr table.dataTable tbody tr td", has_text="id:place/riga").first).to_be_visible()
+    assert f"VALUES ?city {{ <{ID}place/riga> }}" in _editor_text(tab)
+    assert urllib.parse.parse_qs(urllib.parse.urlsplit(tab.url).query)["city"] == [ID + "place/riga"]
+    # Words that are neither a suggestion picked nor an IRI are not run: the form says why.
+    field.fill("no such place at all")
+    tab.locator("#form-run").click()
+    expect(tab.locator("#form-status")).to_contain_text("Not an IRI")
+    assert f"<{ID}place/riga>" in _editor_text(tab)
+
+
+def test_a_late_answer_to_an_older_search_is_not_shown(page: tuple[Page, Traffic], live_server: str) -> None:
+    """Suggestions for "sof" answered after those for "tallinn" never replace them (out-of-order responses)."""
+    from playwright.sync_api import Route, expect
+
+    tab, _ = page
+    held: list[Route] = []
+
+    def hold_sofia(route: Route) -> None:
+        if "q=sof&" in route.request.url + "&" or route.request.url.endswith("q=sof"):
+            held.append(route)
+        else:
+            route.continue_()
+
+    tab.route("**/api/search?*", hold_sofia)
+    tab.goto(f"{live_server}/sparql?example={CITY}")
+    field = tab.get_by_role("combobox", name="City")
+    expect(field).to_have_value("Sofia")
+    field.fill("")
+    field.press_sequentially("sof", delay=10)
+    tab.wait_for_timeout(400)
+    assert len(held) == 1
+    field.fill("tallinn")
+    options = tab.locator("#param-city-list [role=option]")
+    expect(options.first).to_contain_text("Tallinn")
+    try:
+        held[0].continue_()  # the old answer arrives last (or its request was already given up)
+    except Exception:  # noqa: BLE001, S110 - an aborted request cannot be continued; either way it must not show
+        pass
+    tab.wait_for_timeout(500)
+    expect(options.first).to_contain_text("Tallinn")
+    assert "Sofia" not in options.all_inner_texts()[0]
+
+
 def test_bad_parameters_are_refused_plainly(live_server: str) -> None:
     import urllib.error
     import urllib.request
@@ -211,5 +264,14 @@ def test_keyboard_walk_of_the_editor_page(page: tuple[Page, Traffic], live_serve
     assert any("yasr_btn" in s for s in seen), seen
     # Arrow keys move between the enabled views; the chart view draws for this numeric answer.
     assert tab.evaluate("() => document.activeElement.className") == "yasr_btn select_table selected", seen
+    assert not any("select_chart" in s for s in seen), "only the selected view is in the Tab order"
     tab.keyboard.press("ArrowRight")
     expect(tab.locator(".result-chart")).to_be_visible()
+    chart = tab.locator(".yasr_btnGroup button.select_chart")
+    expect(chart).to_have_attribute("aria-selected", "true")
+    expect(chart).to_be_focused()
+    assert chart.get_attribute("tabindex") == "0"
+    assert tab.locator(".yasr_btnGroup button.select_table").get_attribute("tabindex") == "-1"
+    tab.keyboard.press("ArrowLeft")
+    expect(tab.locator(".yasr table.dataTable")).to_be_visible()
+    tab.screenshot(path=str(screenshot_dir() / "editor-keyboard-focus.png"), full_page=False)

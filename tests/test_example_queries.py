@@ -238,3 +238,11 @@ def test_a_sub_select_keeps_its_own_group() -> None:
     placed = values_first(text, "VALUES ?s { <http://example.org/a> }", indent="  ")
     assert placed == "SELECT ?n WHERE {\n  VALUES ?s { <http://example.org/a> } {  SELECT ?n WHERE { ?s ?p ?n } LIMIT 1  } }"
     ox.Store().query(placed)  # still a query
+
+
+def test_no_gallery_variable_shadows_a_parameter_of_the_editor_page() -> None:
+    """A question's variables are URL parameters of its permalink (`?example=...&city=...`), so none may
+    be one the page or the SPARQL protocol already reads."""
+    taken = {"example", "query", "format", "lang", "default-graph-uri", "named-graph-uri", "update"}
+    for query in example_queries():
+        assert not taken & set(query.defaults), query.name

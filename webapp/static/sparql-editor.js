@@ -388,6 +388,8 @@
     yasr.config.plugins.table.dynamicConfig = Object.assign({}, yasr.config.plugins.table.dynamicConfig, { compact: !on });
     if (yasr.results) yasr.draw();
   });
+  yasr.resultsEl.setAttribute("role", "tabpanel");
+  yasr.resultsEl.setAttribute("aria-label", W.views);
   problem.parentNode.removeChild(problem);
   yasr.rootEl.parentNode.insertBefore(problem, yasr.rootEl);
 
@@ -399,11 +401,19 @@
     group.setAttribute("aria-label", W.views);
     var order = ["table", "chart", "map", "graph", "response"];
     var rank = function (li) { var b = li.querySelector("button"); var at = order.filter(function (n) { return b && b.classList.contains("select_" + n); })[0]; return at ? order.indexOf(at) : order.length; };
-    Array.prototype.slice.call(group.children).sort(function (p, q) { return rank(p) - rank(q); }).forEach(function (li) { group.appendChild(li); });
+    var items = Array.prototype.slice.call(group.children);
+    var sorted = items.slice().sort(function (p, q) { return rank(p) - rank(q); });
+    if (sorted.some(function (li, i) { return li !== items[i]; })) {
+      sorted.forEach(function (li) { group.appendChild(li); }); // once: moving a node would take the focus off it
+    }
     group.querySelectorAll("li").forEach(function (li) { li.setAttribute("role", "presentation"); });
+    // Roving tabindex (the ARIA tabs pattern): Tab reaches the selected view, arrow keys the others.
     group.querySelectorAll("button.yasr_btn").forEach(function (b) {
+      var selected = b.classList.contains("selected");
       b.setAttribute("role", "tab");
-      b.setAttribute("aria-selected", b.classList.contains("selected") ? "true" : "false");
+      b.setAttribute("aria-selected", selected ? "true" : "false");
+      b.setAttribute("aria-controls", yasr.resultsEl.id || "");
+      b.tabIndex = selected ? 0 : -1;
       b.disabled = b.classList.contains("disabled");
       b.removeAttribute("aria-label");
     });
@@ -416,8 +426,9 @@
         if (at < 0) return;
         event.preventDefault();
         var next = buttons[(at + (event.key === "ArrowRight" ? 1 : buttons.length - 1)) % buttons.length];
-        next.focus();
         next.click();
+        next.focus();
+        window.setTimeout(function () { next.focus(); }, 0); // YASR redraws; keep the focus on the chosen view
       });
     }
     // YASR's own "Simple view" switch is replaced by the typed-values button; its other words are ours.
