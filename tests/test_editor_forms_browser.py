@@ -9,6 +9,7 @@ missing browser, Playwright or front-end asset fails the run; elsewhere the test
 from __future__ import annotations
 
 import contextlib
+import re
 import urllib.parse
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
@@ -220,6 +221,22 @@ def test_a_late_answer_to_an_older_search_is_not_shown(page: tuple[Page, Traffic
     tab.wait_for_timeout(500)
     expect(options.first).to_contain_text("Tallinn")
     assert "Sofia" not in options.all_inner_texts()[0]
+
+
+def test_without_scripts_the_question_form_asks_again_with_the_iri(browser_context: BrowserContext, live_server: str) -> None:
+    from playwright.sync_api import expect
+
+    tab = browser_context.new_page()
+    tab.route("**/*.js", lambda route: route.abort())
+    tab.goto(f"{live_server}/sparql?example={CITY}")
+    field = tab.locator("#param-city")
+    expect(field).to_have_value(ID + "place/sofia")
+    field.fill(ID + "place/tallinn")
+    tab.locator("#form-run").click()
+    expect(tab.locator("#query")).to_contain_text(f"VALUES ?city {{ <{ID}place/tallinn> }}")
+    assert urllib.parse.parse_qs(urllib.parse.urlsplit(tab.url).query) == {"example": [CITY], "city": [ID + "place/tallinn"]}
+    expect(tab.locator("#param-city-iri a")).to_have_attribute("href", re.compile(r"/doc/place/tallinn$"))
+    tab.close()
 
 
 def test_bad_parameters_are_refused_plainly(live_server: str) -> None:

@@ -31,6 +31,16 @@ EDGES = """SELECT ?source ?target WHERE {
   VALUES (?source ?target) { ("a" "b") ("b" "c") ("c" "a") ("c" "d") }
 }"""
 NUMBERS = "08-member-states-by-partnerships"
+OVER_TIME = """PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+SELECT ?month ?meetings WHERE {
+  VALUES (?month ?meetings) { ("2017-06-01"^^xsd:date 3) ("2016-01-01"^^xsd:date 1) ("2018-03-01"^^xsd:date 2) ("2019-11-01"^^xsd:date 4) }
+}"""
+COORDINATES = """SELECT ?name ?lat ?long WHERE {
+  VALUES (?name ?lat ?long) { ("Somewhere north" 64.1 21.9) ("Somewhere south" 37.9 23.7) ("Off the map" 999 0) }
+}"""
+HOSTILE_GRAPH = """SELECT ?source ?target WHERE {
+  VALUES (?source ?target) { (<javascript:window.pwned=1> <https://w3id.org/uaeu/id/place/sofia>) }
+}"""
 
 
 @pytest.fixture(scope="module")
@@ -99,6 +109,50 @@ def test_a_numeric_answer_draws_one_bar_per_row(page: tuple[Page, Traffic], live
     )
     assert total == answer >= rows > 0
     tab.screenshot(path=str(screenshot_dir() / "editor-view-chart-desktop.png"), full_page=True)
+
+
+def test_numbers_over_dates_draw_a_line_with_one_point_per_row(page: tuple[Page, Traffic], live_server: str) -> None:
+    from playwright.sync_api import expect
+
+    tab, _ = page
+    _open(tab, f"{live_server}/sparql?" + urllib.parse.urlencode({"query": OVER_TIME}))
+    _view(tab, "chart")
+    expect(tab.locator(".result-chart svg circle.point")).to_have_count(4)
+    expect(tab.locator(".result-chart svg polyline.line")).to_have_count(1)
+    expect(tab.locator(".result-chart figcaption")).to_have_text("meetings over time")
+    # Points run left to right in date order, whatever the order of the rows.
+    titles = tab.locator(".result-chart svg circle.point title").all_text_contents()
+    assert [t.split(":")[0] for t in titles] == ["2016-01-01", "2017-06-01", "2018-03-01", "2019-11-01"]
+    xs = tab.locator(".result-chart svg circle.point").evaluate_all("(cs) => cs.map(c => parseFloat(c.getAttribute('cx')))")
+    assert xs == sorted(xs)
+
+
+def test_lat_long_columns_are_drawn_as_map_markers(page: tuple[Page, Traffic], live_server: str) -> None:
+    from playwright.sync_api import expect
+
+    tab, _ = page
+    _open(tab, f"{live_server}/sparql?" + urllib.parse.urlencode({"query": COORDINATES}))
+    _view(tab, "map")
+    expect(tab.locator(".result-map svg circle.marker")).to_have_count(2)
+    expect(tab.locator(".result-map figcaption")).to_contain_text("1 rows have no place")
+    assert sorted(tab.locator(".result-map .marker-label").all_text_contents()) == ["Somewhere north", "Somewhere south"]
+
+
+def test_a_hostile_iri_in_a_shared_query_is_never_a_link(page: tuple[Page, Traffic], live_server: str) -> None:
+    from playwright.sync_api import expect
+
+    tab, _ = page
+    _open(tab, f"{live_server}/sparql?" + urllib.parse.urlencode({"query": HOSTILE_GRAPH}))
+    _view(tab, "graph")
+    expect(tab.locator(".result-graph")).to_have_attribute("data-nodes", "2")
+    hrefs = tab.evaluate("() => document.querySelector('.result-graph').graph.nodes().map(n => n.data('href'))")
+    assert sorted(hrefs, key=str) == ["/id/place/sofia", None]
+    node = tab.evaluate(
+        "() => { const n = document.querySelector('.result-graph').graph.nodes().filter(n => !n.data('href'))[0]; n.emit('tap'); return n.data('key'); }"
+    )
+    assert node == "javascript:window.pwned=1"
+    tab.wait_for_timeout(300)
+    assert tab.evaluate("() => window.pwned === undefined")
 
 
 def test_places_are_drawn_as_map_markers(page: tuple[Page, Traffic], live_server: str) -> None:

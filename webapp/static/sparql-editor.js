@@ -75,7 +75,8 @@
   }
   /** Where a link to an IRI goes: ours on this server (which answers /id/... with 303 to its page). */
   function hrefOf(iri) {
-    return base && iri.indexOf(base) === 0 ? "/" + iri.slice(base.length) : iri;
+    if (base && iri.indexOf(base) === 0) return "/" + iri.slice(base.length);
+    return /^https?:\/\//i.test(iri) ? iri : null; // never a javascript: (or other) IRI as a link from a shared query
   }
 
   /* ------------------------------------------------------------------ result views (YASR plugins) */
@@ -309,7 +310,7 @@
       });
       this.cy.on("tap", "node", function (event) {
         var href = event.target.data("href");
-        if (href) window.location.href = href;
+        if (href) window.location.assign(href); // hrefOf: this server's pages or http(s) only
       });
       box.graph = this.cy;
     }
