@@ -245,6 +245,9 @@ def test_the_editor_at_360_px_has_no_sideways_scroll(phone: tuple[Page, Traffic]
     expect(tab.locator(".CodeMirror-code .values-line")).to_be_in_viewport()  # the editor scrolled to the VALUES line
     tab.screenshot(path=str(shots / "editor-form-phone.png"), full_page=False)
     tab.screenshot(path=str(shots / "editor-table-phone.png"), full_page=True)
+    for name, word in (("table", "Table"), ("chart", "Chart"), ("map", "Map"), ("graph", "Graph"), ("response", "Raw answer")):
+        label = tab.locator(f".yasr_btnGroup button.select_{name} span", has_text=word)
+        expect(label).to_be_visible()  # the views are named in words on a phone, not only tiny icons
     _view(tab, "map")
     expect(tab.locator(".result-map svg circle.marker").first).to_be_attached()
     _no_sideways_scroll(tab)
