@@ -134,7 +134,7 @@ def test_lat_long_columns_are_drawn_as_map_markers(page: tuple[Page, Traffic], l
     _open(tab, f"{live_server}/sparql?" + urllib.parse.urlencode({"query": COORDINATES}))
     _view(tab, "map")
     expect(tab.locator(".result-map svg circle.marker")).to_have_count(2)
-    expect(tab.locator(".result-map figcaption")).to_contain_text("1 rows have no place")
+    expect(tab.locator(".result-map figcaption")).to_have_text("2 places of the answer on the map · 1 row has no place the map knows")
     assert sorted(tab.locator(".result-map .marker-label").all_text_contents()) == ["Somewhere north", "Somewhere south"]
 
 

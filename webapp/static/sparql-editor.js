@@ -228,7 +228,9 @@
     draw() {
       var plan = mapPlan(answer(this.yasr));
       var box = el("figure", { "class": "result-map" });
-      box.appendChild(el("figcaption", {}, say(W.map_title, { n: plan.points.length }) + (plan.unplaced ? " · " + say(W.map_unplaced, { n: plan.unplaced }) : "")));
+      var title = plan.points.length === 1 ? W.map_title_one : say(W.map_title, { n: plan.points.length });
+      var unplaced = plan.unplaced === 1 ? W.map_unplaced_one : say(W.map_unplaced, { n: plan.unplaced });
+      box.appendChild(el("figcaption", {}, title + (plan.unplaced ? " · " + unplaced : "")));
       this.yasr.resultsEl.appendChild(box);
       var width = Math.max(280, Math.min(box.clientWidth || 800, 1000)), height = Math.min(Math.round(width * 0.7), 560);
       return loadShapes().then(function (features) {
