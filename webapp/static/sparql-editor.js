@@ -588,10 +588,9 @@
   }
   function canonicalText() {
     var item = byName[example.name];
-    var found = item ? findValuesIn(item.query) : null;
+    var found = item ? findValues(item.query) : null;
     return found ? item.query.slice(0, found.match.index) + valuesLine() + item.query.slice(found.match.index + found.match[0].length) : null;
   }
-  function findValuesIn(text) { return findValues(text); }
 
   var valuesMark = null;
   function markValuesLine(reveal) {
@@ -661,7 +660,7 @@
 
   function looksLikeIri(text) {
     var t = text.trim().replace(/^<(.*)>$/, "$1");
-    return /^[a-z][a-z0-9+.-]*:[^\s<>"{}|\\^`]+$/i.test(t) ? t : null;
+    return /^[a-z][a-z0-9+.-]*:[^\s\x00-\x1f<>"{}|\\^`]+$/i.test(t) ? t : null; // the IRI grammar's forbidden characters
   }
 
   function combobox(f) {
@@ -729,6 +728,7 @@
       if (q === lastQ && !list.hidden) return;
       lastQ = q;
       var mine = ++seq;
+      live.textContent = W.searching;
       if (controller) controller.abort();
       controller = window.AbortController ? new AbortController() : null;
       fetch(config.searchPath + "?limit=8&q=" + encodeURIComponent(q.slice(0, 200)), controller ? { signal: controller.signal } : {})
@@ -811,8 +811,8 @@
         bad.input.focus();
         return;
       }
-      if (formToText()) run(yasqe.getValue());
-      else run(yasqe.getValue());
+      formToText(); // without a VALUES line in the text, this only says so: the text runs as written
+      run(yasqe.getValue());
     });
     restore.addEventListener("click", function () {
       var text = yasqe.getValue();
