@@ -9,6 +9,7 @@
 (function () {
   "use strict";
   function currentQuery() {
+    if (typeof window.uaeuCurrentQuery === "function") return window.uaeuCurrentQuery();
     var fromUrl = new URLSearchParams(window.location.search).get("query");
     if (fromUrl) return fromUrl;
     var box = document.getElementById("query");

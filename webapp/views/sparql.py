@@ -10,17 +10,23 @@ from __future__ import annotations
 import urllib.parse
 from typing import Any
 
+import pyoxigraph as ox
 from flask import Blueprint, Response, render_template, request
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF
 
 from graph.formats import GRAPH_FORMATS, HTML, RESULT_FORMATS, Format, by_media_type, by_name, media_types
 from graph.namespaces import prefixes
-from graph.queries import gallery
+from graph.queries import examples, gallery
 from graph.sparql.executor import Busy, ExecutorError, QueryOutcome, QueryRequest, QueryTimeout, TooManyForClient
 from graph.sparql.guard import Limits, Refusal, canonical, check_graph_parameters, check_shape
+from graph.store.base import QueryError
+from graph.store.sparql_text import serialise_iri
+from webapp.links import choose_lang, local_url, remember_lang
 from webapp.plumbing import named_in_accept, text_response
-from webapp.resources import app_settings, base, executor, public_url
+from webapp.resources import app_settings, base, executor, public_url, resources
+from webapp.views.map import europe_shapes_url, map_data
+from webapp.wording import EDITOR
 
 sparql = Blueprint("sparql", __name__)
 
@@ -289,14 +295,92 @@ def _service_description() -> Response:
     return Response(graph.serialize(format=fmt.rdflib or "turtle", encoding="utf-8"), content_type=fmt.content_type)
 
 
-def _editor(query: str | None) -> str:
+# ---------------------------------------------------------------- the editor page and its gallery forms
+
+#: The longest value a gallery form's field may carry in the URL (an IRI of ours is under 200).
+MAX_PARAM = 2000
+
+
+def _label(iri: str, lang: str) -> str | None:
+    """A thing's label in `lang` (else English, else any), from the search index; None if it has none."""
+    labels = resources().labels
+    thing = next((t for t in labels.things if t.iri == iri), None) if labels is not None else None
+    if thing is None or not thing.labels:
+        return None
+    by_lang = {entry[2]: entry[1] for entry in reversed(thing.labels)}
+    return by_lang.get(lang) or by_lang.get("en") or by_lang.get("") or thing.labels[0][1]
+
+
+def _example(lang: str) -> dict[str, Any] | Response | None:
+    """The gallery question `?example=NAME` with its parameters from the URL (`&city=IRI`): its
+    text re-bound (values are serialised terms, never pasted text), and its form's fields.
+    None without `example=`; an unknown name is a 404, a value that is not an IRI a 400."""
+    name = request.args.get("example")
+    if name is None:
+        return None
+    question = examples().get(name)
+    if question is None:
+        return _text(404, f"there is no gallery question named {name[:100]!r}; the gallery is listed on {public_url()}sparql")
+    overrides: dict[str, ox.NamedNode | ox.Literal] = {}
+    for var, default in question.defaults.items():
+        raw = request.args.get(var, "").strip()
+        if not raw:
+            continue
+        if len(raw) > MAX_PARAM:
+            return _text(400, f"{var}= is {len(raw)} characters long; at most {MAX_PARAM}")
+        if isinstance(default, ox.NamedNode):
+            iri = raw[1:-1] if raw.startswith("<") and raw.endswith(">") else raw
+            try:
+                serialise_iri(iri)
+            except QueryError as err:
+                return _text(400, f"{var}= must be an IRI (e.g. {default.value}): {err}")
+            overrides[var] = ox.NamedNode(iri)
+        else:
+            overrides[var] = ox.Literal(raw, language=default.language) if default.language else ox.Literal(raw, datatype=default.datatype)
+    bound = question.bindings(overrides)
+    params = [
+        {
+            "name": var,
+            "value": term.value,
+            "iri": isinstance(term, ox.NamedNode),
+            "label": (_label(term.value, lang) if isinstance(term, ox.NamedNode) else None) or term.value,
+            "url": local_url(term.value, lang) if isinstance(term, ox.NamedNode) else None,
+        }
+        for var, term in bound.items()
+    ]
+    return {"name": question.name, "title": question.title, "question": question.question, "query": question.standalone(overrides), "params": params}
+
+
+def _places() -> dict[str, list[Any]]:
+    """Places the map knows, for the editor's map view: IRI -> [latitude, longitude, label]."""
+    places: dict[str, list[Any]] = {}
+    for org in map_data("en").organisations.values():
+        if org.place and org.lat is not None and org.lon is not None:
+            places.setdefault(org.place, [org.lat, org.lon, org.place_label or org.place.rsplit("/", 1)[-1]])
+    return places
+
+
+def _editor(query: str | None) -> Response:
     settings = app_settings()
-    return render_template(
+    lang, remember = choose_lang()
+    example = _example(lang)
+    if isinstance(example, Response):
+        return example
+    if query is None and example is not None:
+        query = str(example["query"])
+    words = {**EDITOR["en"], **EDITOR.get(lang, {})}
+    page = render_template(
         "sparql.html",
         query=query,
+        example=example,
         gallery=gallery(),
         prefixes=prefixes(base()),
         endpoint=settings.public_url + "sparql",
         timeout=settings.query_timeout,
         row_cap=settings.row_cap,
+        lang=lang,
+        e=words,
+        places=_places(),
+        shapes=europe_shapes_url(),
     )
+    return remember_lang(Response(page, mimetype="text/html"), remember)
