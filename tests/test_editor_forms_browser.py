@@ -9,6 +9,7 @@ missing browser, Playwright or front-end asset fails the run; elsewhere the test
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 import urllib.parse
 from collections.abc import Iterator
@@ -95,6 +96,14 @@ def test_choose_a_city_with_the_keyboard_only(page: tuple[Page, Traffic], live_s
     expect(tab.locator(".yasr table.dataTable tbody tr").first).to_be_visible()
     assert set(_cells(tab, "city")) == {"id:place/tallinn"}
     tab.screenshot(path=str(screenshot_dir() / "editor-form-tallinn.png"), full_page=False)
+
+    # "Cite" pins the query on screen (the address bar names the question, not the text).
+    tab.locator(".cite-box .cite-button").click()
+    link = tab.locator(".cite-box .cite-link")
+    expect(link).to_be_visible()
+    pinned = tab.request.get((link.get_attribute("href") or "") + ".json").json()
+    assert f"VALUES ?city {{ <{ID}place/tallinn> }}" in json.dumps(pinned), pinned
+    assert f"<{ID}place/sofia>" not in json.dumps(pinned)
     assert traffic.hosts() == {"127.0.0.1"}
     assert traffic.failures == []
 
