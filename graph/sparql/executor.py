@@ -198,7 +198,7 @@ def outcome_of(result: Any, request: QueryRequest, started: float) -> QueryOutco
     """
     import pyoxigraph as ox
 
-    from graph.sparql.results import capped, serialise_boolean, serialise_graph, serialise_select, solution_rows
+    from graph.sparql.results import capped, native_select, serialise_boolean, serialise_graph, serialise_select
 
     if isinstance(result, ox.QueryBoolean | bool):
         if request.results_format is None:
@@ -206,14 +206,16 @@ def outcome_of(result: Any, request: QueryRequest, started: float) -> QueryOutco
         body = serialise_boolean(bool(result), request.results_format)
         return QueryOutcome("ok", "ask", request.results_format, body, False, 1, seconds=time.perf_counter() - started)
     variables = getattr(result, "variables", None)
-    if variables is not None:  # ox.QuerySolutions (variables are terms) or graph.store.Solutions (names)
+    if variables is not None:  # ox.QuerySolutions (written by pyoxigraph) or graph.store.Solutions (names, written here)
         if request.results_format is None:
             return QueryOutcome("not-acceptable", kind="select")
-        names = [v.value if isinstance(v, ox.Variable) else str(v) for v in variables]
+        if isinstance(result, ox.QuerySolutions):
+            body, count, truncated = native_select(result, request.row_cap, request.results_format)
+            return QueryOutcome("ok", "select", request.results_format, body, truncated, count, seconds=time.perf_counter() - started)
+        names = [str(v) for v in variables]
         head, truncated = capped(result, request.row_cap)
-        rows = list(solution_rows(names, head)) if isinstance(result, ox.QuerySolutions) else head
-        body = serialise_select(names, rows, truncated, request.results_format)
-        return QueryOutcome("ok", "select", request.results_format, body, truncated, len(rows), seconds=time.perf_counter() - started)
+        body = serialise_select(names, head, truncated, request.results_format)
+        return QueryOutcome("ok", "select", request.results_format, body, truncated, len(head), seconds=time.perf_counter() - started)
     if request.graph_format is None:
         return QueryOutcome("not-acceptable", kind="graph")
     triples, truncated = capped(result, request.row_cap)
