@@ -300,7 +300,10 @@ class QueryExecutor:
         self.timeout = self.limits.timeout
         self.graphs: list[str] = []
         self._context = mp.get_context("spawn")
-        self._idle: queue.Queue[_Worker] = queue.Queue()
+        # Last in, first out: at low concurrency one worker answers most queries, so a new query text
+        # is parsed by the guard once (its LRU cache) rather than once per worker, and that worker's
+        # memory stays warm; any idle worker is as good as another for fairness.
+        self._idle: queue.Queue[_Worker] = queue.LifoQueue()
         self._live: dict[int, _Worker] = {}
         self._lock = threading.Lock()
         self._clients: Counter[str] = Counter()
