@@ -18,6 +18,7 @@ import sys
 import tempfile
 import time
 import urllib.parse
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -221,7 +222,14 @@ def real_release(build: Path) -> dict[str, Any]:
 
 
 def run(
-    sizes: list[str], http_sizes: list[str], windows: dict[str, float], repeat: int, queries: list[BenchQuery], workdir: Path, fairness_s: float
+    sizes: list[str],
+    http_sizes: list[str],
+    windows: dict[str, float],
+    repeat: int,
+    queries: list[BenchQuery],
+    workdir: Path,
+    fairness_s: float,
+    done: Callable[[dict[str, Any]], None] = lambda report: None,
 ) -> dict[str, Any]:
     """Every size: build, load, network; HTTP for the sizes in `http_sizes`; the fairness run and the in-process breakdown on the real release."""
     report: dict[str, Any] = {"machine": machine(), "sizes": {}}
@@ -251,7 +259,8 @@ def run(
         entry["load_average"] = {"before": load_before, "after": os.getloadavg()}
         report["sizes"][size] = entry
         remove_tree(build)  # its releases are read-only
-    report["machine"]["load_average_at_end"] = os.getloadavg()
+        report["machine"]["load_average_at_end"] = os.getloadavg()
+        done(report)  # the results so far, written after every size: a run stopped early still leaves its report
     return report
 
 
@@ -417,13 +426,14 @@ def inprocess_table(d: dict[str, Any]) -> list[str]:
         "no sockets, so this is the server's own work per request. On a shared machine the minimum is the better "
         "estimate of the work itself, so the last column divides minima.",
         "",
-        "| step | µs median (min–max) | min × /healthz min |",
-        "|---|---:|---:|",
+        "| step | wall µs median (min–max) | min × /healthz min | server-thread CPU µs (median) |",
+        "|---|---:|---:|---:|",
     ]
     for key, label in rows:
         if key in d:
             v = d[key]
-            out.append(f"| {label} | {v['median_us']:,.1f} ({v['min_us']:,.1f}–{v['max_us']:,.1f}) | {v['min_us'] / hz:.2f} |")
+            cpu = f"{v['cpu_median_us']:,.1f}" if "cpu_median_us" in v else "–"
+            out.append(f"| {label} | {v['median_us']:,.1f} ({v['min_us']:,.1f}–{v['max_us']:,.1f}) | {v['min_us'] / hz:.2f} | {cpu} |")
     plain, packrat, engine = d.get("guard_parse_all_plain"), d.get("guard_parse_all_packrat"), d.get("engine_iterate")
     if plain and packrat and engine:
         verdict = "so the guard keeps pyparsing as shipped" if packrat["median_us"] >= plain["median_us"] else "worth switching on"
@@ -609,11 +619,14 @@ def main(argv: list[str] | None = None) -> int:
     windows = {s: args.window or (1.0 if s == REAL or parse_size(s) <= 20_000 else 2.0) for s in http_sizes}
     queries = [q for q in bench_queries() if not args.quick or q.name in QUICK]
     RESULTS.mkdir(parents=True, exist_ok=True)
+
+    def write(report: dict[str, Any]) -> None:
+        (RESULTS / f"{args.name}.json").write_text(json.dumps(report, indent=1, default=str) + "\n", encoding="utf-8")
+        (RESULTS / f"{args.name}.md").write_text(markdown(report), encoding="utf-8")
+        print(f"wrote {RESULTS / args.name}.md and .json ({', '.join(report['sizes'])})", flush=True)
+
     with tempfile.TemporaryDirectory(prefix="uaeu-bench-") as tmp:
-        report = run(sizes, http_sizes, windows, args.repeat, queries, Path(tmp), args.fairness)
-    (RESULTS / f"{args.name}.json").write_text(json.dumps(report, indent=1, default=str) + "\n", encoding="utf-8")
-    (RESULTS / f"{args.name}.md").write_text(markdown(report), encoding="utf-8")
-    print(f"wrote {RESULTS / args.name}.md and .json")
+        run(sizes, http_sizes, windows, args.repeat, queries, Path(tmp), args.fairness, write)
     return 0
 
 
