@@ -268,3 +268,31 @@ def test_a_repeated_query_text_is_refused_the_same_way_every_time(client: FlaskC
     assert {a.status_code for a in answers} == {400}
     assert len({a.get_data(as_text=True) for a in answers}) == 1
     assert "nest" in answers[0].get_data(as_text=True).lower() or "deep" in answers[0].get_data(as_text=True).lower()
+
+
+# ---------------------------------------------------------------- the per-client minute of worker time
+
+
+def test_the_minute_of_worker_time_is_kept_per_client_and_forgotten_after_a_minute() -> None:
+    """The budget's bookkeeping (a running sum over the last minute): same answers as a sum over the list it replaced."""
+    import time
+
+    from graph.sparql.executor import PoolLimits, QueryExecutor, QueryRequest, TooManyForClient
+
+    pool = QueryExecutor(None, limits=PoolLimits(workers=1, spares=0, client_seconds=1.0))
+    try:
+        job = QueryRequest(query="ASK {}", results_format="json", graph_format=None, row_cap=10, base_iri="https://w3id.org/uaeu/")
+        for _ in range(20_000):  # a busy client's minute: admitting its next query must still see exactly this much
+            pool._charge("busy", 0.00004)
+        now = time.monotonic()
+        assert abs(pool._spent_in_last_minute("busy", now) - 0.8) < 1e-9
+        assert pool.execute(job, client="busy").status == "checked"
+        pool._charge("busy", 0.3)
+        with pytest.raises(TooManyForClient, match="UAEU_CLIENT_SECONDS_PER_MINUTE"):
+            pool.execute(job, client="busy")
+        assert pool.execute(job, client="other").status == "checked", "one client's minute is not another's"
+        assert pool._spent_in_last_minute("busy", now + 61.0) == 0.0
+        assert "busy" not in pool._spent, "a client with nothing in the last minute is forgotten"
+        assert pool.execute(job, client="busy").status == "checked"
+    finally:
+        pool.close()

@@ -29,6 +29,7 @@ and a dead one is replaced before anyone is handed it.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import functools
 import multiprocessing as mp
@@ -312,7 +313,10 @@ class QueryExecutor:
         self._permits = threading.BoundedSemaphore(max(1, self.limits.workers))
         self._cooldown: dict[str, float] = {}
         self._slow_clients: Counter[str] = Counter()
-        self._spent: dict[str, list[tuple[float, float]]] = {}
+        # Per client: (when, worker seconds) of the last minute, oldest first, and their sum, so admitting
+        # a query costs the same however many that client sent (a list rebuilt per query grew with its rate).
+        self._spent: dict[str, collections.deque[tuple[float, float]]] = {}
+        self._spent_total: dict[str, float] = {}
         self._closed = False
         self._spawns: queue.Queue[int | None] = queue.Queue()
         self._started = threading.Event()
@@ -431,16 +435,22 @@ class QueryExecutor:
             self._waiting += 1
 
     def _spent_in_last_minute(self, client: str, now: float) -> float:
-        entries = [(t, used) for t, used in self._spent.get(client, []) if t > now - 60.0]
-        if entries:
-            self._spent[client] = entries
-        else:
-            self._spent.pop(client, None)
-        return sum(used for _, used in entries)
+        entries = self._spent.get(client)
+        if entries is None:
+            return 0.0
+        total = self._spent_total[client]
+        while entries and entries[0][0] <= now - 60.0:
+            total -= entries.popleft()[1]
+        if not entries:
+            del self._spent[client], self._spent_total[client]
+            return 0.0
+        self._spent_total[client] = total = max(0.0, total)
+        return total
 
     def _charge(self, client: str, seconds: float) -> None:
         with self._lock:
-            self._spent.setdefault(client, []).append((time.monotonic(), seconds))
+            self._spent.setdefault(client, collections.deque()).append((time.monotonic(), seconds))
+            self._spent_total[client] = self._spent_total.get(client, 0.0) + seconds
 
     def _leave(self, client: str) -> None:
         with self._lock:
