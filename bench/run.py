@@ -395,7 +395,7 @@ def markdown(report: dict[str, Any]) -> str:
         from bench import fairness
 
         lines += ["", fairness.markdown(real["fairness"]).replace("# Fairness", "## Fairness", 1)]
-    lines += ["", *SERVING_PROCESSES, "", *targets(report)]
+    lines += ["", *SERVING_PROCESSES, *serving_ceiling(real.get("inprocess"), report["machine"]["nproc"]), "", *targets(report)]
     return "\n".join(lines) + "\n"
 
 
@@ -456,11 +456,30 @@ SERVING_PROCESSES = [
     "limits (queries in flight, worker seconds per minute, the cool-down after a stopped runaway, one slot for long queries per "
     "client) and the slots for slow queries live in that executor's memory, so with N processes a client would get N times "
     "its share and the fairness run's guarantees would no longer hold. Keeping them global needs shared state across processes "
-    "(a lock server or shared memory with its own failure modes). The measurement says it would not pay either: on this "
-    "machine's 2 cores the query workers and the engine already use both cores at c=8 (ours/healthz and ours/Oxigraph above), "
-    "and in-process the request path is now a small part of a light query's time (table above), so a second Flask process "
-    "would compete with the workers for the same cores. Decision: one serving process (waitress threads), several query workers.",
+    "(a lock server or shared memory with its own failure modes), so by the issue's own rule it is not done. Decision: one "
+    "serving process (waitress threads), several query workers. Whether it would pay at all, from the CPU figures:",
 ]
+
+
+def serving_ceiling(d: dict[str, Any] | None, cores: int) -> list[str]:
+    """The measured side of the decision: the web process's CPU per light query against the whole query's."""
+    if not d or "cpu_min_us" not in d.get("post_sparql", {}):
+        return []
+    server = d["post_sparql"]["cpu_min_us"]
+    worker = d["engine_and_our_writer_json"]["cpu_min_us"] + d["guard_cached"]["cpu_min_us"]
+    one_process = 1e6 / server
+    machine = cores * 1e6 / (server + worker)
+    verdict = (
+        "the machine's cores run out before the one web process's does: a second one cannot pay here"
+        if one_process >= machine
+        else "the web process would be the limit before the cores: more processes could pay, if the limits could stay global"
+    )
+    return [
+        "",
+        f"Measured (in-process, CPU time, best round): a light POST /sparql costs the web process {server:,.0f} µs of CPU and the "
+        f"worker about {worker:,.0f} µs (engine and writer). One web process (one core, the GIL) tops out near {one_process:,.0f} "
+        f"light queries/s; {cores} cores doing both parts top out near {machine:,.0f}/s: {verdict}.",
+    ]
 
 
 def _light_p50(h: dict[str, Any], c: int, peer: str = "ours-embedded") -> list[tuple[str, float | None]]:
