@@ -59,7 +59,9 @@ def markdown(before: list[dict[str, Any]], after: list[dict[str, Any]], names: t
         "",
         f"`python -m bench.ab`: `bench.inprocess` on {names[0]} (before) and {names[1]} (after), {len(before)} rounds each, taken in turn; "
         "each figure is the best round (µs per call): the server thread's CPU time (steady on a shared machine) and the wall time. "
-        "The executor's and the engine's rows run the query in a worker: their CPU column is the server's share only.",
+        "The executor's row runs the query in a worker, so its CPU column is the web process's share only (pickling, the pipe); "
+        "the engine-and-writer rows run in the measuring thread (the worker's work, measured here). The POST rows include the test "
+        "client building a request with a body, which /healthz (a GET) does not.",
         "",
         "| step | before CPU µs | after CPU µs | before wall µs | after wall µs |",
         "|---|---:|---:|---:|---:|",
