@@ -522,13 +522,26 @@ def targets(report: dict[str, Any]) -> list[str]:
                 continue
             worst = min(known, key=lambda n: known[n])
             misses = [n for n, r in known.items() if r < 20]
-            why = (
-                f"{', '.join(misses)}: cheap for rdflib too (rdflib-ep p50 "
-                + ", ".join(_ms((h["queries"][n]["load"].get(f"rdflib-endpoint/c{c}") or {}).get("p50_ms")) for n in misses)
-                + " ms), so our fixed per-request cost (/healthz p50 "
-                + _ms(h["healthz"][f"c{c}"].get("p50_ms"))
-                + " ms, worker round trip) caps the ratio"
+            misses.sort(key=lambda n: known[n])
+            light = sum(1 for n in misses if h["queries"][n]["light"])
+            shown = ", ".join(
+                f"{n} {_x(known[n])} (rdflib-ep p50 {_ms((h['queries'][n]['load'].get(f'rdflib-endpoint/c{c}') or {}).get('p50_ms'))} ms, "
+                f"ours {_ms((h['queries'][n]['load'].get(f'ours-embedded/c{c}') or {}).get('p50_ms'))} ms)"
+                for n in misses[:3]
             )
+            parts = [f"{len(misses)} below ({light} light), the lowest: {shown}."]
+            if light:
+                parts.append(
+                    "Light: with the bindings at the top of WHERE, rdflib-endpoint answers a one-entity lookup in a few ms too, so the "
+                    f"ratio is bounded by our fixed per-request cost (/healthz p50 {_ms(h['healthz'][f'c{c}'].get('p50_ms'))} ms here, "
+                    "plus the worker round trip), not by the engine."
+                )
+            if len(misses) > light:
+                parts.append(
+                    "Engine-bound: our throughput is CPU-bound on the shared cores (workers, web server and wrk together), "
+                    "while rdflib-endpoint's figure is its single-request rate (`≈`)."
+                )
+            why = " ".join(parts) + " " + _busy(sizes[size], report)
             row("every query ≥ 20× rdflib-endpoint", f"{size}, c={c}", f"lowest {_x(known[worst])} ({worst}); {len(misses)} below", not misses, why)
     for size in ("100k", REAL):
         h = sizes.get(size, {}).get("http")
@@ -539,9 +552,10 @@ def targets(report: dict[str, Any]) -> list[str]:
         slow = [(n, v) for n, v in p50s if v >= 5]
         worst = max(p50s, key=lambda x: x[1]) if p50s else ("–", None)
         oxi = dict(_light_p50(h, 8, "oxigraph-server"))
+        slow.sort(key=lambda x: -x[1])
         why = (
-            "engine time at c=8 on 2 cores: Oxigraph's own p50 for the same queries "
-            + ", ".join(f"{n} {_ms(oxi.get(n))}" for n, _ in slow)
+            f"{len(slow)} light queries at or above 5 ms; Oxigraph's own p50 at c=8 for the slowest: "
+            + ", ".join(f"{n} {_ms(oxi.get(n))} (ours {_ms(v)})" for n, v in slow[:3])
             + f" ms; /healthz p50 at c=8 {_ms(h['healthz']['c8'].get('p50_ms'))} ms (8 clients share the cores with the workers); {_busy(sizes[size], report)}"
         )
         row("light queries at c=8: p50 < 5 ms", size, f"worst {worst[0]} {_ms(worst[1])} ms; {len(slow)} of {len(p50s)} at or above", not slow, why)
