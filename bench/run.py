@@ -469,11 +469,12 @@ def serving_ceiling(d: dict[str, Any] | None, cores: int) -> list[str]:
     worker = d["engine_and_our_writer_json"]["cpu_min_us"] + d["guard_cached"]["cpu_min_us"]
     one_process = 1e6 / server
     machine = cores * 1e6 / (server + worker)
-    verdict = (
-        "the machine's cores run out before the one web process's does: a second one cannot pay here"
-        if one_process >= machine
-        else "the web process would be the limit before the cores: more processes could pay, if the limits could stay global"
-    )
+    if one_process >= machine:
+        verdict = "the machine's cores run out before the one web process does: a second one cannot pay here"
+    elif one_process >= 0.8 * machine:
+        verdict = f"about even: a second web process could add at most {machine / one_process - 1:.0%} here, not worth per-client limits that stop being global"
+    else:
+        verdict = "the web process is the limit before the cores: more processes would pay on this machine if the limits could stay global"
     return [
         "",
         f"Measured (in-process, CPU time, best round): a light POST /sparql costs the web process {server:,.0f} µs of CPU and the "
