@@ -48,7 +48,7 @@ def _tricky_quads() -> set[tuple[URIRef, URIRef, URIRef | Literal, URIRef]]:
         Literal("line one\nline two"),
         Literal("tab\there"),
         Literal("back\\slash"),
-        Literal("ends with quote\n\""),
+        Literal('ends with quote\n"'),
         Literal("Панел 1", lang="bg"),
         Literal("émigré"),
         URIRef(BASE + "id/x"),

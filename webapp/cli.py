@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from flask import Flask
     from waitress.server import BaseWSGIServer, MultiSocketServer
 
+    from graph.builder.pipeline import Built
     from webapp.settings import AppSettings
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
@@ -104,11 +105,16 @@ def _credentials(args: argparse.Namespace) -> tuple[str | None, str | None] | in
 
 def cmd_build(args: argparse.Namespace) -> int:
     from graph.builder.pipeline import build
+    from graph.release import network_folder
 
     settings = _settings(args)
     started = time.perf_counter()
+    level = os.environ.get(PRECOMPUTE_VARIABLE, "auto").strip() or "auto"
+    if level not in PRECOMPUTE_LEVELS:
+        return _error(f"{PRECOMPUTE_VARIABLE}: unknown level '{level}' (expected one of: {', '.join(PRECOMPUTE_LEVELS)})", EXIT_USAGE)
     try:
-        built = build(settings)
+        networks: dict[str, int] = {}
+        built = build(settings, before_publish=lambda built: networks.update(precomputed=_precompute_networks(built, settings, level)))
     except CuratedDataError as err:
         return _report_problems(err, "build")
     except OSError as err:  # a full disk, a read-only or unwritable build folder (reading errors are CuratedDataErrors)
@@ -126,7 +132,27 @@ def cmd_build(args: argparse.Namespace) -> int:
     steps = ", ".join(f"{k} {v:.2f}s" for k, v in built.timings.items())
     print(f"built in {elapsed:.2f}s ({steps})")
     print(f"dumps: {settings.build_dir / 'dumps'}  report: {settings.build_dir / 'report.md'}")
+    print(
+        f"networks: {networks.get('precomputed', 0)} precomputed ({PRECOMPUTE_VARIABLE}={level}) in {network_folder(settings.build_dir, built.report['release'])}"
+    )
     return EXIT_OK
+
+
+PRECOMPUTE_VARIABLE = "UAEU_NETWORK_PRECOMPUTE"
+PRECOMPUTE_LEVELS = ("auto", "years", "defaults", "none")
+
+
+def _precompute_networks(built: Built, settings: Settings, level: str) -> int:
+    """The partner networks the page asks for most, computed into the build folder before the release becomes current."""
+    from graph.network import precompute_release
+    from graph.release import dump_name, network_folder
+
+    mark = time.perf_counter()
+    release = str(built.report["release"])
+    dumps = {ext: built.dumps[dump_name(ext)] for ext in ("nq", "nt")}
+    count = precompute_release(dumps, release, settings.base, network_folder(settings.build_dir, release), level)
+    built.timings["networks"] = time.perf_counter() - mark
+    return count
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
