@@ -174,7 +174,7 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
 def run_child(build: Path, code: Path) -> dict[str, Any]:
     env = {**os.environ, "PYTHONPATH": str(code)}
     out = subprocess.run(
-        [sys.executable, str(Path(__file__).resolve()), "--child-real", str(build)],
+        [sys.executable, "-P", str(Path(__file__).resolve()), "--child-real", str(build)],
         capture_output=True,
         text=True,
         env=env,

@@ -146,7 +146,6 @@ def hop_centralities(graph: nx.Graph[str], k: int | None = None, seed: int = BET
         if accumulate:
             sigma = [0.0] * n
             sigma[s] = 1.0
-            preds: list[list[int]] = [[] for _ in range(n)]
             for v in order:
                 next_hop = dist[v] + 1
                 sigma_v = sigma[v]
@@ -158,12 +157,15 @@ def hop_centralities(graph: nx.Graph[str], k: int | None = None, seed: int = BET
                         dw = next_hop
                     if dw == next_hop:
                         sigma[w] += sigma_v
-                        preds[w].append(v)
+            # Predecessors are the neighbours one hop nearer: found again here instead of kept in lists.
+            # Each of them gets exactly one addition per w, and the w come in the same order, so the sums are networkx's.
             delta = [0.0] * n
             for w in reversed(order):
                 coeff = (1 + delta[w]) / sigma[w]
-                for v in preds[w]:
-                    delta[v] += sigma[v] * coeff
+                nearer = dist[w] - 1
+                for v in adjacency[w]:
+                    if dist[v] == nearer:
+                        delta[v] += sigma[v] * coeff
                 if w != s:
                     between[w] += delta[w]
         else:
