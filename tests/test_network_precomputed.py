@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -43,6 +44,7 @@ from graph.network.precomputed import LAYOUTS, MANIFEST, combinations
 from graph.release import Release, network_folder, remove_tree
 from graph.store import GraphStore
 from tests.helpers import running_app
+from webapp.views.network import _page_data
 
 BASE = "https://w3id.org/uaeu/"
 RELEASE = "test-precomputed"
@@ -236,6 +238,13 @@ def test_the_server_answers_a_precomputed_combination_without_computing(cli_buil
     app: Flask
     with running_app(cli_build) as app:
         client = app.test_client()
+        for thread in threading.enumerate():
+            if thread.name == "uaeu-network-warm-up":
+                thread.join(timeout=120)
+        # the warm-up rendered each kind's default page data: the page's first request is a cache hit
+        hits = _page_data.cache_info().hits
+        assert client.get("/network.json?kind=bipartite").status_code == 200
+        assert _page_data.cache_info().hits == hits + 1
         monkeypatch.setattr(network_module, "make_network", refuse)
         # what the page's form sends (role=partners, evidence=stated, the slider's year), and the API
         for url in (

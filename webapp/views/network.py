@@ -499,6 +499,9 @@ def start_warm_up(app: Flask) -> threading.Thread:
                 warm_up(data, formats=("json",))
                 for kind in KINDS:
                     kind_layout(data, kind)
+                    # the page's own first request (its JSON twin for each kind's defaults) then finds its bytes ready
+                    with app.test_request_context(f"/network.json?kind={kind}"):
+                        page_json()
         except Exception:  # a failed warm-up must not kill the server; requests compute on demand
             app.logger.exception("network warm-up failed")
 
