@@ -39,6 +39,11 @@ from graph.network.metrics import Sampling
 from graph.network.model import KINDS, WEIGHTINGS, NetworkOptions
 from graph.release import READ_ONLY_DIR, READ_ONLY_FILE, remove_tree
 
+#: The page's role choices besides its default ("partners"): the aliases it offers first.
+ROLE_CHOICES = ("coordinators", "members", "all")
+#: The kinds whose networks are big enough to be slow on demand (one node per organisation).
+BIG_KINDS = ("organisations", "bipartite")
+
 FORMAT = 1
 MANIFEST = "manifest.json"
 LAYOUTS = "layouts.json.gz"
@@ -82,10 +87,12 @@ def combinations(data: NetworkData, level: str, today: dt.date | None = None) ->
     """The filter combinations to precompute.
 
     `defaults`: every kind x weighting with the page's default filters (partner roles, stated
-    evidence, any date). `years`: those, each again with weaker evidence included, and every kind
-    at every as-of year of the slider (default weighting). Other weightings at a year, roles,
-    partner types, themes and partnerships multiply past what is worth storing; those (and
-    everything at `none`) are computed on demand and cached, as before.
+    evidence, any date). `years`: those, each again with weaker evidence included; every kind at
+    every as-of year of the slider (default weighting); and for the kinds with one node per
+    organisation (slow on demand), each year again with weaker evidence and each role choice the
+    page offers besides the default (coordinators, members, all).
+    Other weightings at a year, single roles, partner types, themes and partnerships multiply past
+    what is worth storing; those (and everything at `none`) are computed on demand and cached.
     """
     level = resolve_level(level, data)
     if level == "none":
@@ -93,8 +100,12 @@ def combinations(data: NetworkData, level: str, today: dt.date | None = None) ->
     chosen = [NetworkOptions(kind=kind, weighting=weighting) for kind in KINDS for weighting in WEIGHTINGS]
     if level == "years":
         chosen += [NetworkOptions(kind=kind, weighting=weighting, evidence=("all",)) for kind in KINDS for weighting in WEIGHTINGS]
-        chosen += [NetworkOptions(kind=kind, as_of=str(year)) for kind in KINDS for year in as_of_years(data, today)]
-    return chosen
+        years = as_of_years(data, today)
+        chosen += [NetworkOptions(kind=kind, as_of=str(year)) for kind in KINDS for year in years]
+        chosen += [NetworkOptions(kind=kind, as_of=str(year), evidence=("all",)) for kind in BIG_KINDS for year in years]
+        chosen += [NetworkOptions(kind=kind, roles=(role,)) for kind in BIG_KINDS for role in ROLE_CHOICES]
+    unique = {options_key(options): options for options in chosen}
+    return list(unique.values())
 
 
 def options_key(options: NetworkOptions) -> str:
