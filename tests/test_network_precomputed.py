@@ -303,3 +303,16 @@ def test_two_builds_are_byte_identical_networks_included(cli_build: Path, tmp_pa
                 assert (a / name).read_bytes() == (b / name).read_bytes(), name
     finally:
         remove_tree(second)
+
+
+def test_the_same_release_built_again_keeps_its_networks(cli_build: Path) -> None:
+    """A rebuild of unchanged data by the same code reuses the release and its precomputed folder (nothing rewritten)."""
+    release = Release.open(cli_build)
+    folder = network_folder(cli_build, release.id)
+    before = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
+    env = {**os.environ, "UAEU_NETWORK_PRECOMPUTE": "years"}
+    out = subprocess.run(
+        [sys.executable, "-m", "webapp.cli", "build", "--build", str(cli_build)], check=True, capture_output=True, text=True, env=env, cwd=PROJECT_ROOT
+    )
+    assert f"networks: {len(before) - 2} precomputed" in out.stdout
+    assert {p.name: p.stat().st_mtime_ns for p in folder.iterdir()} == before
