@@ -3,7 +3,8 @@
 Why a bench of its own: `uaeu build` reads curated CSV, and the synthetic generator makes quads, so
 this runs everything after the quads exist, the way `graph.builder.pipeline.assemble` does: the
 union graph, SHACL with the project's shapes, ordering and serialising the five dumps, gzip and
-checksums, publishing, loading the dumps into a store, and the network precomputation. The dump
+checksums, publishing, and loading the dumps into a store (the networks are timed by
+bench/network.py; `auto` precomputes none at 1M). The dump
 writer as it was before the rank-based ordering (`n3()` sort keys, one rdflib -> pyoxigraph
 conversion per quad, the collector left on) runs on the same quads, and both outputs are compared
 byte for byte. Each size runs in a fresh process (its own heap). Results: bench/results/build.md.
