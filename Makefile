@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: setup test-setup assets run build validate test lint format clean bench bench-quick bench-fairness
+.PHONY: setup test-setup assets run build validate test lint format clean bench bench-quick bench-fairness bench-build bench-network
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11+ is required (found: $$($(PYTHON) --version))"; exit 1; }
@@ -100,3 +100,13 @@ bench-fairness: build
 clean:
 	if [ -d build ]; then chmod -R u+w build; fi
 	rm -rf build .pytest_cache .ruff_cache .mypy_cache
+
+# The build's bulk phases at 100k and 1M (with SHACL; the old dump writer on the same quads for the
+# byte comparison) and the partner network's first answers and server start: bench/results/{build,network}.md.
+BENCH_BUILD_SIZES ?= 100k,1M
+bench-build: test-setup
+	BENCH_BUILD_SIZES=$(BENCH_BUILD_SIZES) $(BIN)/python -m bench.build --shacl --old
+
+# BENCH_NETWORK_BEFORE=/path/to/another/checkout adds its code as a "before" column.
+bench-network: test-setup
+	$(BIN)/python -m bench.network $(if $(BENCH_NETWORK_BEFORE),--code before=$(BENCH_NETWORK_BEFORE))

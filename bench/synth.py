@@ -19,7 +19,7 @@ from typing import Any
 
 from rdflib import Literal, URIRef
 
-from graph.builder.dumps import release_id, serialise, sorted_quads, write_release
+from graph.builder.dumps import Ordered, release_id, write_release
 from graph.builder.model import load_model
 from graph.builder.rdf import Quad
 from graph.config import DEFAULT_BASE, PROJECT_ROOT
@@ -339,14 +339,14 @@ def write_build(out: Path, triples: int, seed: int = SEED) -> dict[str, Any]:
     gen = generate(triples, seed)
     timings["generate"] = time.perf_counter() - mark
     mark = time.perf_counter()
-    quads = sorted_quads(gen.sink.quads)
-    files = serialise(quads, prefixes(gen.mint.base))
+    ordered = Ordered.of(gen.sink.quads)
+    files = ordered.serialise(prefixes(gen.mint.base))
     release = release_id("synthetic", files["nq"])
     timings["serialise"] = time.perf_counter() - mark
     counts = {
         "triples": len(gen.sink.triples),
-        "quads": len(quads),
-        "named_graphs": len({q[3] for q in quads}),
+        "quads": len(ordered.ranked),
+        "named_graphs": ordered.graphs(),
         "partnerships": gen.partnerships,
         "organisations": len(gen.orgs),
         "places": len(gen.cities),

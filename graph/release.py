@@ -10,6 +10,7 @@ build/
   report.json -> current/report.json
   report.md -> current/report.md
   stores/{folder}/           an on-disk store of a release (`uaeu serve --store disk`), made on first use
+  networks/{folder}/         the networks `uaeu build` precomputed for a release (graph.network.precomputed)
 ```
 
 Writers call `publish`: the files go into a staging folder beside the releases, are made
@@ -51,6 +52,7 @@ SUMS = "SHA256SUMS"
 REPORT_JSON = "report.json"
 REPORT_MD = "report.md"
 STORES = "stores"
+NETWORKS = "networks"
 # Links at the top of the build folder, through `current`, so `build/dumps/uaeu.nt` keeps working.
 CONVENIENCE_LINKS = {DUMPS: f"{CURRENT}/{DUMPS}", REPORT_JSON: f"{CURRENT}/{REPORT_JSON}", REPORT_MD: f"{CURRENT}/{REPORT_MD}"}
 STAGING_PREFIX = ".staging-"
@@ -209,6 +211,11 @@ class Release:
 def store_folder(build_dir: Path, release: Release) -> Path:
     """Where an on-disk store of `release` lives: beside the releases (which are read-only), one per release."""
     return build_dir / STORES / folder_name(release.id)
+
+
+def network_folder(build_dir: Path, release_id: str) -> Path:
+    """Where the networks precomputed for a release live: beside the releases (written before it becomes current)."""
+    return build_dir / NETWORKS / folder_name(release_id)
 
 
 def publish(build_dir: Path, dumps: Mapping[str, bytes], report: Mapping[str, Any], report_md: str) -> Release:

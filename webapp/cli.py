@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from flask import Flask
     from waitress.server import BaseWSGIServer, MultiSocketServer
 
+    from graph.builder.pipeline import Built
     from webapp.settings import AppSettings
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
@@ -105,11 +106,22 @@ def _credentials(args: argparse.Namespace) -> tuple[str | None, str | None] | in
 
 def cmd_build(args: argparse.Namespace) -> int:
     from graph.builder.pipeline import build
+    from graph.release import network_folder, remove_tree
 
     settings = _settings(args)
     started = time.perf_counter()
+    level = os.environ.get(PRECOMPUTE_VARIABLE, "auto").strip() or "auto"
+    if level not in PRECOMPUTE_LEVELS:
+        return _error(f"{PRECOMPUTE_VARIABLE}: unknown level '{level}' (expected one of: {', '.join(PRECOMPUTE_LEVELS)})", EXIT_USAGE)
+    networks: dict[str, Any] = {}
     try:
-        built = build(settings)
+        try:
+            built = build(settings, before_publish=lambda built: networks.update(_precompute_networks(built, settings, level)))
+        except BaseException:
+            # Nothing of a build that failed stays behind: not the networks written for a release never published.
+            if networks.get("created"):
+                remove_tree(networks["folder"])
+            raise
     except CuratedDataError as err:
         return _report_problems(err, "build")
     except OSError as err:  # a full disk, a read-only or unwritable build folder (reading errors are CuratedDataErrors)
@@ -127,7 +139,35 @@ def cmd_build(args: argparse.Namespace) -> int:
     steps = ", ".join(f"{k} {v:.2f}s" for k, v in built.timings.items())
     print(f"built in {elapsed:.2f}s ({steps})")
     print(f"dumps: {settings.build_dir / 'dumps'}  report: {settings.build_dir / 'report.md'}")
+    print(
+        f"networks: {networks.get('precomputed', 0)} precomputed ({PRECOMPUTE_VARIABLE}={level}) in {network_folder(settings.build_dir, built.report['release'])}"
+    )
     return EXIT_OK
+
+
+PRECOMPUTE_VARIABLE = "UAEU_NETWORK_PRECOMPUTE"
+PRECOMPUTE_LEVELS = ("auto", "years", "defaults", "none")
+
+
+def _precompute_networks(built: Built, settings: Settings, level: str) -> dict[str, Any]:
+    """The partner networks the page asks for most, computed into the build folder before the release becomes current.
+
+    The same release built again by the same code keeps the folder it has (it holds the same bytes).
+    """
+    from graph.network import Precomputed, precompute_release
+    from graph.release import dump_name, network_folder
+
+    mark = time.perf_counter()
+    release = str(built.report["release"])
+    folder = network_folder(settings.build_dir, release)
+    existing = Precomputed.open(folder, release, settings.base)
+    if existing is not None and level in ("auto", existing.manifest.get("level")):
+        return {"precomputed": len(existing), "folder": folder, "created": False}
+    created = not folder.exists()
+    dumps = {ext: built.dumps[dump_name(ext)] for ext in ("nq", "nt")}
+    count = precompute_release(dumps, release, settings.base, folder, level)
+    built.timings["networks"] = time.perf_counter() - mark
+    return {"precomputed": count, "folder": folder, "created": created}
 
 
 def cmd_validate(args: argparse.Namespace) -> int:

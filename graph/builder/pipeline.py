@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,7 +11,7 @@ from rdflib import Graph, URIRef
 
 from graph.builder.curated import CuratedData, load_curated
 from graph.builder.datalint import Finding, errors, lint, warnings
-from graph.builder.dumps import release_id, serialise, sorted_quads
+from graph.builder.dumps import Ordered, release_id
 from graph.builder.model import load_model, load_shapes, notations
 from graph.builder.rdf import Quad, build_quads
 from graph.builder.report import build_report, report_markdown
@@ -76,11 +77,12 @@ def assemble(settings: Settings) -> Built:
         raise CuratedDataError(problems)
 
     mark = time.perf_counter()
-    quads = sorted_quads(sink.quads)
-    files = serialise(quads, prefixes(settings.base))
+    ordered = Ordered.of(sink.quads)
+    files = ordered.serialise(prefixes(settings.base))
     dumps = dump_files(files)
+    quads = ordered.quads()
     # The id digests everything the release will hold, so one id never names two contents.
-    draft = build_report(data, union, len(quads), len({q[3] for q in quads}), mint, "")
+    draft = build_report(data, union, len(quads), ordered.graphs(), mint, "")
     draft["warnings"] = [*draft["warnings"], *warnings(findings)]
     release = release_id(ontology_version(model, settings.base), dumps[SUMS], report_bytes(draft), report_markdown(draft).encode("utf-8"))
     report = {**draft, "release": release}
@@ -88,9 +90,15 @@ def assemble(settings: Settings) -> Built:
     return Built(data, quads, union, files, report, timings, dumps, lint_warnings=warnings(findings))
 
 
-def build(settings: Settings) -> Built:
-    """Assemble a release, publish it in the build folder and make it current (nothing changes if anything fails)."""
+def build(settings: Settings, before_publish: Callable[[Built], None] | None = None) -> Built:
+    """Assemble a release, publish it in the build folder and make it current (nothing changes if anything fails).
+
+    `before_publish` runs on the assembled release before it is written and made current (the
+    CLI precomputes the partner networks there: the builder itself loads no serving layer).
+    """
     built = assemble(settings)
+    if before_publish is not None:
+        before_publish(built)
     mark = time.perf_counter()
     built.release = publish(settings.build_dir, built.dumps, built.report, report_markdown(built.report))
     built.timings["write"] = time.perf_counter() - mark

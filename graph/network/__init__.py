@@ -14,15 +14,19 @@ from __future__ import annotations
 
 import functools
 import itertools
-from collections import OrderedDict
+import threading
+from collections import Counter, OrderedDict
+from pathlib import Path
 from typing import Any
 
 import networkx as nx
+import pyoxigraph as ox
 
 from graph.config import DEFAULT_BASE
 from graph.network.export import FORMATS, export, network_meta, path_text, to_csv, to_cytoscape_json, to_gexf, to_graphml, to_node_link
 from graph.network.extract import NetworkData, describe, load_network_data
-from graph.network.metrics import METRICS, annotate, communities, components, metrics, summary
+from graph.network.layout import spring_positions
+from graph.network.metrics import METRICS, HopMetrics, Sampling, annotate, communities, components, hop_metrics, metrics, summary
 from graph.network.model import (
     KINDS,
     WEIGHTING_DEFINITIONS,
@@ -33,6 +37,7 @@ from graph.network.model import (
     UnknownNode,
     make_network,
 )
+from graph.network.precomputed import Precomputed, folder_files, write_folder
 from graph.store import GraphStore
 from graph.vocabulary import EVIDENCE_ORDER, PARTNER_ROLES
 
@@ -48,6 +53,7 @@ __all__ = [
     "NetworkData",
     "NetworkOptionError",
     "NetworkOptions",
+    "Precomputed",
     "UnknownNode",
     "annotate",
     "build_network",
@@ -58,11 +64,15 @@ __all__ = [
     "ego",
     "export",
     "export_network",
+    "is_precomputed",
+    "kind_layout",
     "load_network_data",
     "metrics",
     "network_data",
     "network_meta",
     "path_text",
+    "precompute",
+    "precompute_release",
     "resolve_node",
     "shortest_connection",
     "summary",
@@ -71,6 +81,7 @@ __all__ = [
     "to_gexf",
     "to_graphml",
     "to_node_link",
+    "use_precomputed",
     "warm_up",
 ]
 
@@ -92,10 +103,55 @@ def network_data(store: GraphStore, base: str = DEFAULT_BASE, release: str = "")
     return data
 
 
+#: How many networks this process computed (metrics and all), by kind: a precomputed answer adds nothing.
+COMPUTED: Counter[str] = Counter()
+_HOPS: OrderedDict[tuple[NetworkData, NetworkOptions], HopMetrics] = OrderedDict()
+_HOP_SLOTS = 64
+_PRECOMPUTED: dict[str, Precomputed] = {}
+_LOCK = threading.Lock()
+
+
+def use_precomputed(precomputed: Precomputed | None, release: str = "") -> None:
+    """Serve the networks `uaeu build` precomputed for a release (None: forget those of `release`)."""
+    with _LOCK:
+        if precomputed is None:
+            _PRECOMPUTED.pop(release, None)
+        else:
+            _PRECOMPUTED[precomputed.release] = precomputed
+    _exported.cache_clear()
+    kind_layout.cache_clear()
+
+
+def _precomputed(data: NetworkData) -> Precomputed | None:
+    found = _PRECOMPUTED.get(data.release)
+    return found if found is not None and found.manifest.get("base") == data.base else None
+
+
+def is_precomputed(data: NetworkData, options: NetworkOptions) -> bool:
+    """Did `uaeu build` precompute this network (so answering it computes nothing)?"""
+    precomputed = _precomputed(data)
+    return precomputed is not None and precomputed.has(options)
+
+
+def _hops(data: NetworkData, options: NetworkOptions, network: Network) -> HopMetrics:
+    """Hop-count metrics, shared by the weightings of one network (its nodes and edges do not depend on the weighting)."""
+    key = (data, NetworkOptions(**{**options.__dict__, "weighting": "shared"}))
+    with _LOCK:
+        found = _HOPS.get(key)
+    if found is None:
+        found = hop_metrics(network.graph)
+        with _LOCK:
+            _HOPS[key] = found
+            while len(_HOPS) > _HOP_SLOTS:
+                _HOPS.popitem(last=False)
+    return found
+
+
 @functools.lru_cache(maxsize=128)
 def _built(data: NetworkData, options: NetworkOptions) -> Network:
+    COMPUTED[options.kind] += 1
     network = make_network(data, options)
-    annotate(network.graph)
+    annotate(network.graph, _hops(data, options, network))
     return network
 
 
@@ -113,7 +169,9 @@ def _plain(data: NetworkData, options: NetworkOptions) -> Network:
 
 @functools.lru_cache(maxsize=256)
 def _exported(data: NetworkData, options: NetworkOptions, fmt: str) -> bytes | tuple[str, str]:
-    return export(_built(data, options), fmt)
+    precomputed = _precomputed(data) if fmt == "json" else None
+    found = precomputed.export_json(options) if precomputed is not None else None
+    return found if found is not None else export(_built(data, options), fmt)
 
 
 def export_network(source: GraphStore | NetworkData, options: NetworkOptions | None = None, fmt: str = "json") -> bytes | tuple[str, str]:
@@ -138,12 +196,62 @@ def warm_up(source: GraphStore | NetworkData, formats: tuple[str, ...] = ("json"
     return spent
 
 
+@functools.lru_cache(maxsize=16)
+def kind_layout(data: NetworkData, kind: str) -> dict[str, tuple[float, float]]:
+    """Positions for every node a network of this kind can have (the broadest filters), computed once.
+
+    Why one layout per kind and not per filter: a node then stays where it was when the date slider
+    or a filter changes, so the eye can follow what appeared and what went away. The layout needs
+    only the nodes and weights, so the network is built without metrics.
+    """
+    precomputed = _precomputed(data)
+    layouts = precomputed.layouts() if precomputed is not None else None
+    if layouts is not None and kind in layouts:
+        return layouts[kind]
+    return spring_positions(_plain(data, NetworkOptions(kind=kind, roles=("all",), evidence=("all",))).graph)
+
+
+def precompute(data: NetworkData, folder: Path, level: str = "auto", sampling: Sampling | None = None) -> int:
+    """Compute the common networks and layouts of `data` into `folder` (see graph.network.precomputed); how many networks.
+
+    Called by `uaeu build` before the release becomes current. The bytes are those the server would
+    compute on demand: the same functions make them.
+    """
+    sampling = sampling or Sampling.from_env()
+
+    def export_json(options: NetworkOptions) -> bytes:
+        exported = export(_built(data, options), "json")
+        assert isinstance(exported, bytes)
+        return exported
+
+    def layout(kind: str) -> dict[str, tuple[float, float]]:
+        return spring_positions(_plain(data, NetworkOptions(kind=kind, roles=("all",), evidence=("all",))).graph)
+
+    files = folder_files(data, level, export_json, layout, sampling)
+    write_folder(folder, files)
+    return sum(1 for name in files if name.startswith("net-"))
+
+
+def precompute_release(dumps: dict[str, bytes], release: str, base: str, folder: Path, level: str = "auto") -> int:
+    """`precompute` for a release not yet published, from its N-Quads and N-Triples dumps (bytes, by extension)."""
+    from graph.store.embedded import EmbeddedStore
+
+    store = ox.Store()
+    store.bulk_load(input=dumps["nq"], format=ox.RdfFormat.N_QUADS)
+    store.bulk_load(input=dumps["nt"], format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
+    data = load_network_data(EmbeddedStore(store, base=base), base=base, release=release)
+    return precompute(data, folder, level)
+
+
 def clear_cache() -> None:
     """Forget loaded data, built networks and exports (after a new build is loaded)."""
     _STORES.clear()
     _built.cache_clear()
     _plain.cache_clear()
     _exported.cache_clear()
+    kind_layout.cache_clear()
+    with _LOCK:
+        _HOPS.clear()
 
 
 def resolve_node(graph: nx.Graph[str], text: str) -> str:

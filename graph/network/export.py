@@ -121,14 +121,27 @@ def to_cytoscape_json(network: Network | nx.Graph[str]) -> dict[str, Any]:
     return safe
 
 
-def to_node_link(network: Network | nx.Graph[str]) -> dict[str, Any]:
-    """Node-link JSON (D3, nx.node_link_graph) with a `meta` block: parameters, weighting, release."""
+def _node_link_raw(network: Network | nx.Graph[str]) -> dict[str, Any]:
     graph = _graph_of(network)
     data = nx.node_link_data(graph, edges="edges")
     data["graph"] = {k: v for k, v in data["graph"].items() if k != "meta"}
     data["meta"] = network_meta(graph)
-    safe: dict[str, Any] = _json_safe(data)
+    return data
+
+
+def to_node_link(network: Network | nx.Graph[str]) -> dict[str, Any]:
+    """Node-link JSON (D3, nx.node_link_graph) with a `meta` block: parameters, weighting, release."""
+    safe: dict[str, Any] = _json_safe(_node_link_raw(network))
     return safe
+
+
+def _compact_json(data: Any) -> bytes:
+    """Compact UTF-8 JSON; NaN and infinities as null (checked by the encoder first: walking every value costs more)."""
+    try:
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    except ValueError:
+        text = json.dumps(_json_safe(data), ensure_ascii=False, separators=(",", ":"))
+    return text.encode("utf-8")
 
 
 def _columns(rows: list[dict[str, Any]], first: tuple[str, ...]) -> list[str]:
@@ -167,7 +180,7 @@ FORMATS = NETWORK_FORMATS
 def export(network: Network | nx.Graph[str], fmt: str) -> bytes | tuple[str, str]:
     """One entry point for the CLI and the web layer: bytes, or (nodes, edges) for csv."""
     if fmt == "json":
-        return json.dumps(to_node_link(network), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        return _compact_json(_node_link_raw(network))
     if fmt == "cyjs":
         return json.dumps(to_cytoscape_json(network), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     if fmt == "gexf":

@@ -197,10 +197,16 @@ def build_bipartite(data: NetworkData, memberships: list[Membership]) -> nx.Grap
     by_pair: dict[tuple[str, str], list[Membership]] = defaultdict(list)
     for m in memberships:
         by_pair[_edge_key(m)].append(m)
-    for p_iri in sorted({p for p, _ in by_pair}):
-        graph.add_node(p_iri, **_partnership_attrs(data, p_iri, [m.span for (p, _), ms in by_pair.items() if p == p_iri for m in ms]))
-    for o_iri in sorted({o for _, o in by_pair}):
-        graph.add_node(o_iri, **_organisation_attrs(data, o_iri, [m.span for (_, o), ms in by_pair.items() if o == o_iri for m in ms]))
+    # Spans per node, in the order the pairs were first seen (grouped once, not rescanned per node).
+    spans_of_p: dict[str, list[Span]] = defaultdict(list)
+    spans_of_o: dict[str, list[Span]] = defaultdict(list)
+    for (p_iri, o_iri), ms in by_pair.items():
+        spans_of_p[p_iri].extend(m.span for m in ms)
+        spans_of_o[o_iri].extend(m.span for m in ms)
+    for p_iri in sorted(spans_of_p):
+        graph.add_node(p_iri, **_partnership_attrs(data, p_iri, spans_of_p[p_iri]))
+    for o_iri in sorted(spans_of_o):
+        graph.add_node(o_iri, **_organisation_attrs(data, o_iri, spans_of_o[o_iri]))
     for (p_iri, o_iri), ms in sorted(by_pair.items()):
         ms = sorted(ms, key=lambda m: (evidence_rank(m.evidence), m.role))
         graph.add_edge(
@@ -260,6 +266,8 @@ def _project(hubs: dict[str, dict[str, _Link]], weighting: str, hub_kind: str) -
     for hub in sorted(hubs):
         members = hubs[hub]
         size = len(members)
+        # Each side's spans merged first: the union of the pairwise overlaps is the same days, found in far fewer steps.
+        merged = {node: merge_spans(link.spans) for node, link in members.items()}
         for a, b in itertools.combinations(sorted(members), 2):
             pair = pairs.setdefault((a, b), {"shared": 0, "newman": 0.0, "hubs": [], "evidence": len(EVIDENCE_ORDER), "spans": []})
             pair["shared"] += 1
@@ -267,7 +275,7 @@ def _project(hubs: dict[str, dict[str, _Link]], weighting: str, hub_kind: str) -
             pair["hubs"].append(hub)
             la, lb = members[a], members[b]
             pair["evidence"] = min(pair["evidence"], max(la.evidence, lb.evidence))
-            for sa, sb in itertools.product(la.spans, lb.spans):
+            for sa, sb in itertools.product(merged[a], merged[b]):
                 common = sa.intersect(sb)
                 if common is not None:
                     pair["spans"].append(common)
@@ -330,6 +338,14 @@ def _meta(data: NetworkData, options: NetworkOptions, counts: dict[str, Any], gr
     }
 
 
+def _spans_by(memberships: list[Membership], key: Any) -> defaultdict[str, list[Span]]:
+    """Each node's membership spans, in membership order (one pass, not one scan per node)."""
+    spans: defaultdict[str, list[Span]] = defaultdict(list)
+    for m in memberships:
+        spans[key(m)].append(m.span)
+    return spans
+
+
 def make_network(data: NetworkData, options: NetworkOptions) -> Network:
     """Build the chosen network from loaded data (no metrics; see graph.network.build_network)."""
     memberships, counts = select_memberships(data, options)
@@ -337,15 +353,15 @@ def make_network(data: NetworkData, options: NetworkOptions) -> Network:
         graph = build_bipartite(data, memberships)
     elif options.kind == "organisations":
         graph = _project(_links(memberships, lambda m: m.partnership, lambda m: m.organisation), options.weighting, "partnerships")
+        spans_of = _spans_by(memberships, lambda m: m.organisation)
         for node in graph:
-            spans = [m.span for m in memberships if m.organisation == node]
-            graph.nodes[node].update(_organisation_attrs(data, node, spans))
+            graph.nodes[node].update(_organisation_attrs(data, node, spans_of[node]))
             del graph.nodes[node]["bipartite"]
     elif options.kind == "partnerships":
         graph = _project(_links(memberships, lambda m: m.organisation, lambda m: m.partnership), options.weighting, "organisations")
+        spans_of = _spans_by(memberships, lambda m: m.partnership)
         for node in graph:
-            spans = [m.span for m in memberships if m.partnership == node]
-            graph.nodes[node].update(_partnership_attrs(data, node, spans))
+            graph.nodes[node].update(_partnership_attrs(data, node, spans_of[node]))
             del graph.nodes[node]["bipartite"]
     else:
         country_of = {iri: o.country for iri, o in data.organisations.items() if o.country}
@@ -356,9 +372,10 @@ def make_network(data: NetworkData, options: NetworkOptions) -> Network:
         for m in memberships:
             if m.organisation in country_of:
                 by_country[country_of[m.organisation]].add(m.organisation)
+        spans_of = _spans_by(memberships, lambda m: country_of.get(m.organisation))
         for node in graph:
             sample = data.organisations[min(by_country[node])]
-            spans = [m.span for m in memberships if country_of.get(m.organisation) == node]
+            spans = spans_of[node]
             graph.nodes[node].update(
                 label=sample.country_label or sample.country_code,
                 kind="country",

@@ -13,7 +13,6 @@ CSV: `?format=csv` answers a zip of `{name}.nodes.csv`, `{name}.edges.csv` and `
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import functools
 import io
 import json
@@ -21,7 +20,7 @@ import re
 import threading
 import zipfile
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,22 +36,28 @@ from graph.network import (
     NetworkData,
     NetworkOptionError,
     NetworkOptions,
+    Precomputed,
     build_network,
     describe,
     ego,
     export,
     export_network,
+    is_precomputed,
+    kind_layout,
     network_data,
     shortest_connection,
+    use_precomputed,
     warm_up,
 )
 from graph.network.layout import spring_positions
 from graph.network.metrics import METRIC_NOTES
 from graph.network.model import ROLE_ALIASES
+from graph.network.precomputed import as_of_years
 from graph.network.rows import network_from_rows
+from graph.release import network_folder
 from webapp.links import local_url
 from webapp.plumbing import json_error, json_response
-from webapp.resources import app_settings, base, release_id, store
+from webapp.resources import app_settings, base, release_id, settings, store
 from webapp.views.sparql import ProtocolError, execute, query_parameters
 
 network = Blueprint("network", __name__)
@@ -71,7 +76,6 @@ CSV_PARTS = ("nodes", "edges")
 PATH_EXAMPLE: dict[str, Any] = {"from": "tallinn-city", "to": "sofia-municipality"}
 #: The roles a form offers: the aliases first (what most people mean), then each role.
 ROLE_CHOICES = tuple(ROLE_ALIASES)
-FIRST_YEAR = 2016  # the Pact of Amsterdam; the slider starts here unless the data starts earlier
 QUERY_CACHE_SLOTS = 32
 
 
@@ -342,32 +346,19 @@ def api_from_query() -> Response:
 # ---------------------------------------------------------------- the page and its JSON twin
 
 
-@functools.lru_cache(maxsize=16)
-def kind_layout(data: NetworkData, kind: str) -> dict[str, tuple[float, float]]:
-    """Positions for every node a network of this kind can have (the broadest filters), computed once.
-
-    Why one layout per kind and not per filter: a node then stays where it was when the date slider
-    or a filter changes, so the eye can follow what appeared and what went away.
-    """
-    broadest = build_network(data, NetworkOptions(kind=kind, roles=("all",), evidence=("all",)))
-    return spring_positions(broadest.graph)
-
-
 def _number(value: Any) -> Any:
     return None if isinstance(value, float) and value != value else value  # NaN -> null
 
 
-def _years(data: NetworkData) -> list[int]:
-    starts = [int(p.start[:4]) for p in data.partnerships.values() if p.start[:4].isdigit()]
-    first = min([*starts, FIRST_YEAR])
-    return list(range(first, dt.date.today().year + 1))
-
-
-def _view(network_: Network, positions: dict[Any, tuple[float, float]]) -> dict[str, Any]:
-    """Nodes with position, link and metrics, and edges, as the page draws them."""
-    graph = network_.graph
+def _view(
+    meta: dict[str, Any],
+    nodes_: Iterable[tuple[Any, Mapping[str, Any]]],
+    edges_: Iterable[tuple[Any, Any, Mapping[str, Any]]],
+    positions: dict[Any, tuple[float, float]],
+) -> dict[str, Any]:
+    """Nodes with position, link and metrics, and edges, as the page draws them (from a graph or its node-link JSON alike)."""
     nodes = []
-    for node, attrs in graph.nodes(data=True):
+    for node, attrs in nodes_:
         x, y = positions.get(node, (0.0, 0.0))
         entry = {
             "id": node,
@@ -383,9 +374,14 @@ def _view(network_: Network, positions: dict[Any, tuple[float, float]]) -> dict[
         nodes.append(entry)
     edges = [
         {"source": u, "target": v, "weight": _number(d.get("weight", 1.0)), "evidence": d.get("evidence", ""), "weak": bool(d.get("weak", False))}
-        for u, v, d in graph.edges(data=True)
+        for u, v, d in edges_
     ]
-    return {"meta": network_.meta, "nodes": nodes, "edges": edges, "metrics": list(METRICS), "metric_notes": METRIC_NOTES}
+    return {"meta": meta, "nodes": nodes, "edges": edges, "metrics": list(METRICS), "metric_notes": METRIC_NOTES}
+
+
+def _graph_view(network_: Network, positions: dict[Any, tuple[float, float]]) -> dict[str, Any]:
+    graph = network_.graph
+    return _view(network_.meta, ((n, d) for n, d in graph.nodes(data=True)), ((u, v, d) for u, v, d in graph.edges(data=True)), positions)
 
 
 def _downloads(endpoint: str, params: dict[str, Any]) -> dict[str, str]:
@@ -398,7 +394,15 @@ def _downloads(endpoint: str, params: dict[str, Any]) -> dict[str, str]:
 
 @functools.lru_cache(maxsize=128)
 def _page_data(data: NetworkData, options: NetworkOptions, downloads: tuple[tuple[str, str], ...]) -> bytes:
-    body = _view(build_network(data, options), kind_layout(data, options.kind))
+    positions = kind_layout(data, options.kind)
+    if is_precomputed(data, options):
+        # The network as `uaeu build` computed it: its node-link JSON is the same network, metrics and meta.
+        exported = export_network(data, options, "json")
+        assert isinstance(exported, bytes)
+        linked = json.loads(exported)
+        body = _view(linked["meta"], ((n["id"], n) for n in linked["nodes"]), ((e["source"], e["target"], e) for e in linked["edges"]), positions)
+    else:
+        body = _graph_view(build_network(data, options), positions)
     body.update(options=options.as_dict(), downloads=dict(downloads), mode="network")
     return json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=str).encode("utf-8")
 
@@ -409,7 +413,7 @@ def _choices(data: NetworkData) -> dict[str, Any]:
         "kinds": list(KINDS),
         "weightings": list(WEIGHTINGS),
         "role_choices": [*ROLE_CHOICES, *describe(data)["roles"]],
-        "years": _years(data),
+        "years": as_of_years(data),
     }
 
 
@@ -433,7 +437,7 @@ def page_json() -> Response:
             built = query_network(query)
             if isinstance(built, Response):
                 return built
-            body = _view(built.network, built.layout())
+            body = _graph_view(built.network, built.layout())
         body.update(options={}, downloads=_downloads("network.api_from_query", {"query": query}), mode="query", query=query)
         return json_response(body)
     data = _data()
@@ -470,12 +474,23 @@ def page() -> Any:
 # ---------------------------------------------------------------- start-up
 
 
+def open_precomputed() -> Precomputed | None:
+    """Use the networks `uaeu build` precomputed for the served release, if the build folder has them for this code."""
+    release = release_id()
+    precomputed = Precomputed.open(network_folder(settings().build_dir, release), release, base())
+    use_precomputed(precomputed, release)
+    return precomputed
+
+
 def start_warm_up(app: Flask) -> threading.Thread:
     """Build every default network, its exports and its layout in the background, so first requests are fast.
 
-    A thread, not start-up work: `uaeu serve` answers /healthz at once, and a request that comes
+    With the networks `uaeu build` precomputed (`open_precomputed`), this only reads them. A thread, not start-up work: `uaeu serve` answers /healthz at once, and a request that comes
     before the warm-up is done simply computes (and caches) what it needs itself.
     """
+
+    with app.app_context():
+        open_precomputed()
 
     def run() -> None:
         try:
@@ -484,6 +499,9 @@ def start_warm_up(app: Flask) -> threading.Thread:
                 warm_up(data, formats=("json",))
                 for kind in KINDS:
                     kind_layout(data, kind)
+                    # the page's own first request (its JSON twin for each kind's defaults) then finds its bytes ready
+                    with app.test_request_context(f"/network.json?kind={kind}"):
+                        page_json()
         except Exception:  # a failed warm-up must not kill the server; requests compute on demand
             app.logger.exception("network warm-up failed")
 

@@ -1,0 +1,189 @@
+"""`make bench-build`: the build's bulk phases at 100k and 1M synthetic triples, old and new dump code side by side.
+
+Why a bench of its own: `uaeu build` reads curated CSV, and the synthetic generator makes quads, so
+this runs everything after the quads exist, the way `graph.builder.pipeline.assemble` does: the
+union graph, SHACL with the project's shapes, ordering and serialising the five dumps, gzip and
+checksums, publishing, and loading the dumps into a store (the networks are timed by
+bench/network.py; `auto` precomputes none at 1M). The dump
+writer as it was before the rank-based ordering (`n3()` sort keys, one rdflib -> pyoxigraph
+conversion per quad, the collector left on) runs on the same quads, and both outputs are compared
+byte for byte. Each size runs in a fresh process (its own heap). Results: bench/results/build.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+RESULTS = Path(__file__).resolve().parent / "results"
+TARGETS = {"build_with_shacl": 30.0, "load": 10.0, "dumps": 15.0}
+
+
+def old_serialise(quads: Any, prefixes: dict[str, str]) -> dict[str, bytes]:
+    """The dump writer before the rank-based ordering (kept here to measure and compare against)."""
+    import pyoxigraph as ox
+
+    from graph.builder.dumps import to_oxigraph
+    from graph.formats import DATASET, DUMP_FORMATS, write_rdf
+
+    ordered = sorted(quads, key=lambda q: (q[3].n3(), q[0].n3(), q[1].n3(), q[2].n3()))
+    ox_quads = [ox.Quad(ox.NamedNode(str(s)), ox.NamedNode(str(p)), to_oxigraph(o), ox.NamedNode(str(g))) for s, p, o, g in ordered]
+    triples = sorted({(s, p, o) for s, p, o, _ in ordered}, key=lambda t: (t[0].n3(), t[1].n3(), t[2].n3()))
+    ox_triples = [ox.Triple(ox.NamedNode(str(s)), ox.NamedNode(str(p)), to_oxigraph(o)) for s, p, o in triples]
+    result = {}
+    for fmt in DUMP_FORMATS:
+        assert fmt.rdf is not None
+        items = ox_quads if fmt.kind == DATASET else ox_triples
+        result[fmt.extension] = write_rdf(items, fmt.rdf, prefixes if fmt.rdf in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.JSON_LD) else None)
+    return result
+
+
+def measure(size: str, shacl: bool, old: bool, workdir: Path) -> dict[str, Any]:
+    """One size, in this process: seconds per phase, and whether old and new dumps are the same bytes."""
+    from rdflib import Graph
+
+    from bench.synth import generate, parse_size
+    from graph.builder.dumps import Ordered
+    from graph.builder.model import load_shapes
+    from graph.builder.shacl import shacl_violations
+    from graph.config import PROJECT_ROOT
+    from graph.namespaces import prefixes
+    from graph.release import dump_files, publish
+    from graph.store.embedded import load_store
+
+    t: dict[str, Any] = {}
+    cpu: dict[str, float] = {}
+
+    class phase:  # reads as a statement: `with phase("name"):`
+        def __init__(self, name: str) -> None:
+            self.name = name
+
+        def __enter__(self) -> None:
+            self.wall, self.cpu = time.perf_counter(), time.process_time()
+
+        def __exit__(self, *exc: object) -> None:
+            t[self.name] = time.perf_counter() - self.wall
+            cpu[self.name] = time.process_time() - self.cpu
+
+    with phase("generate (not part of a build)"):
+        gen = generate(parse_size(size))
+    quads, base = gen.sink.quads, gen.mint.base
+    with phase("union graph"):
+        union = Graph()
+        for s, p, o, _ in quads:
+            union.add((s, p, o))
+    if shacl:
+        with phase("shacl"):
+            violations = shacl_violations(union, load_shapes(PROJECT_ROOT / "ontology", base, PROJECT_ROOT))
+        t["shacl violations"] = len(violations)
+    del union
+    with phase("order quads (ranks)"):
+        ordered = Ordered.of(quads)
+    with phase("serialise 5 formats"):
+        files = ordered.serialise(prefixes(base))
+    with phase("gzip -9 and checksums"):
+        dumps = dump_files(files)
+    with phase("publish (write, read-only, switch)"):
+        release = publish(workdir / "build", dumps, {"release": f"bench-{size}"}, "# bench\n")
+    for table in (t, cpu):
+        table["dumps"] = (
+            table["order quads (ranks)"] + table["serialise 5 formats"] + table["gzip -9 and checksums"] + table["publish (write, read-only, switch)"]
+        )
+        table["build_with_shacl"] = table["union graph"] + table.get("shacl", 0.0) + table["dumps"]
+    with phase("load"):
+        store = load_store(release.dumps)
+    t["quads"] = len(store)
+    del store
+    if old:
+        with phase("old: sort by n3() and serialise"):
+            before = old_serialise(quads, prefixes(base))
+        t["old and new dumps byte-identical"] = before == files
+    t["cpu"] = cpu
+    return t
+
+
+def run_child(size: str, shacl: bool, old: bool) -> dict[str, Any]:
+    args = [sys.executable, "-m", "bench.build", "--child", size] + (["--shacl"] if shacl else []) + (["--old"] if old else [])
+    out = subprocess.run(args, capture_output=True, text=True, check=False, timeout=3600)
+    if out.returncode != 0:
+        return {"error": out.stderr[-800:]}
+    return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def _s(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "NO"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value * 1000:.0f} ms" if value < 1 else f"{value:.1f} s"
+    return str(value)
+
+
+def markdown(results: dict[str, dict[str, Any]], machine: str) -> str:
+    lines = ["# Build phases at scale", "", machine, "", __doc__.split("\n\n", 1)[1].strip(), ""]
+    for size, t in results.items():
+        lines += [f"## {size}", ""]
+        if "error" in t:
+            lines += ["```", t["error"], "```", ""]
+            continue
+        cpu = t.get("cpu", {})
+        lines += [
+            "| phase | wall | CPU |",
+            "|---|---:|---:|",
+            *(f"| {k} | {_s(v)} | {_s(cpu[k]) if k in cpu else ''} |" for k, v in t.items() if k != "cpu"),
+            "",
+        ]
+        if size.upper() == "1M":
+            lines += ["Targets at 1M (wall; CPU in brackets, which the machine's other work does not inflate):", ""]
+            for name, limit in TARGETS.items():
+                if name in t and (name != "build_with_shacl" or "shacl" in t):
+                    lines.append(f"- {name} < {limit:g} s: {_s(t[name])} ({_s(cpu.get(name))} CPU): {'met' if t[name] < limit else 'MISSED'}")
+            lines.append("")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", default=os.environ.get("BENCH_BUILD_SIZES", "100k,1M"))
+    parser.add_argument("--shacl", action="store_true", help="validate with SHACL (slow at 1M)")
+    parser.add_argument("--old", action="store_true", help="also run the old dump writer and compare bytes")
+    parser.add_argument("--child", metavar="SIZE", help=argparse.SUPPRESS)
+    parser.add_argument("--name", default="build")
+    args = parser.parse_args(argv)
+    if args.child:
+        with tempfile.TemporaryDirectory(prefix="uaeu-bench-build-") as tmp:
+            result = measure(args.child, args.shacl, args.old, Path(tmp))
+            from graph.release import remove_tree
+
+            remove_tree(Path(tmp) / "build")
+        print(json.dumps(result))
+        return 0
+    from bench.run import machine
+
+    m = machine()
+    results = {}
+    for size in [s for s in args.sizes.split(",") if s]:
+        print(f"[{size}] ...", flush=True)
+        results[size] = run_child(size, args.shacl, args.old)
+        print(f"[{size}] {results[size]}", flush=True)
+    note = (
+        f"Measured {m['date']} on {m['nproc']} cores ({m['cpu']}), Python {m['python']}, pyoxigraph {m['pyoxigraph']}; "
+        f"load average {m['load_average_at_start'][0]:.1f} at start (the machine was shared: read the figures as ±30%)."
+    )
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"{args.name}.json").write_text(json.dumps({"machine": m, "sizes": results}, indent=1) + "\n", encoding="utf-8")
+    (RESULTS / f"{args.name}.md").write_text(markdown(results, note), encoding="utf-8")
+    print(f"wrote {RESULTS / args.name}.md")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
