@@ -38,6 +38,8 @@ class AppSettings:
     client_seconds_per_minute: float = 30.0
     query_network_max_nodes: int = 500
     max_result_bytes: int = 32 * 1024 * 1024
+    #: Archived releases kept loaded (in the server, and in each query worker), least recently used dropped.
+    release_cache: int = 3
 
     @classmethod
     def from_env(cls, public_url: str | None = None) -> AppSettings:
@@ -60,6 +62,7 @@ class AppSettings:
             client_seconds_per_minute=_float("UAEU_CLIENT_SECONDS_PER_MINUTE", cls.client_seconds_per_minute),
             query_network_max_nodes=_int("UAEU_QUERY_NETWORK_MAX_NODES", cls.query_network_max_nodes),
             max_result_bytes=_int("UAEU_MAX_RESULT_BYTES", cls.max_result_bytes),
+            release_cache=max(1, _int("UAEU_RELEASE_CACHE", cls.release_cache)),
         )
 
     def pool_limits(self) -> PoolLimits:
@@ -76,4 +79,5 @@ class AppSettings:
             max_depth=self.max_query_depth,
             max_result_bytes=self.max_result_bytes,
             client_seconds=self.client_seconds_per_minute,
+            releases=max(1, self.release_cache),
         )

@@ -86,11 +86,13 @@ def solution_rows(variables: Sequence[str], solutions: Iterable[ox.QuerySolution
         yield {v: term for v in variables if (term := solution[v]) is not None}
 
 
-def serialise_select(variables: list[str], rows: Sequence[ResultRow], truncated: bool, fmt: str) -> bytes:
+def serialise_select(variables: list[str], rows: Sequence[ResultRow], truncated: bool, fmt: str, links: Sequence[str] = ()) -> bytes:
+    """SELECT results; `links` (the release that answered) go in the head where the format has one."""
+    links = [*links, TRUNCATED_LINK] if truncated else list(links)
     if fmt == "json":
         head: dict[str, object] = {"vars": variables}
-        if truncated:
-            head["link"] = [TRUNCATED_LINK]
+        if links:
+            head["link"] = links
         bindings = [{v: _json_term(row[v]) for v in variables if row.get(v) is not None} for row in rows]
         document: dict[str, object] = {"head": head, "results": {"bindings": bindings}}
         if truncated:
@@ -99,8 +101,7 @@ def serialise_select(variables: list[str], rows: Sequence[ResultRow], truncated:
     if fmt == "xml":
         out = ['<?xml version="1.0" encoding="utf-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n<head>']
         out += [f"<variable name={quoteattr(v)}/>" for v in variables]
-        if truncated:
-            out.append(f"<link href={quoteattr(TRUNCATED_LINK)}/>")
+        out += [f"<link href={quoteattr(link)}/>" for link in links]
         out.append("</head>\n<results>")
         for row in rows:
             cells = "".join(f"<binding name={quoteattr(v)}>{_xml_term(row[v])}</binding>" for v in variables if row.get(v) is not None)
@@ -120,12 +121,13 @@ def serialise_select(variables: list[str], rows: Sequence[ResultRow], truncated:
     raise ValueError(f"unknown results format {fmt}")
 
 
-def serialise_boolean(value: bool, fmt: str) -> bytes:
+def serialise_boolean(value: bool, fmt: str, links: Sequence[str] = ()) -> bytes:
     if fmt == "json":
-        return json.dumps({"head": {}, "boolean": value}).encode("utf-8")
+        return json.dumps({"head": {"link": list(links)} if links else {}, "boolean": value}).encode("utf-8")
     if fmt == "xml":
         text = "true" if value else "false"
-        return f'<?xml version="1.0" encoding="utf-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n<head/>\n<boolean>{text}</boolean>\n</sparql>\n'.encode()
+        head = "<head>" + "".join(f"<link href={quoteattr(link)}/>" for link in links) + "</head>" if links else "<head/>"
+        return f'<?xml version="1.0" encoding="utf-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n{head}\n<boolean>{text}</boolean>\n</sparql>\n'.encode()
     if fmt in ("csv", "tsv"):
         return f"{'true' if value else 'false'}\n".encode()
     raise ValueError(f"unknown results format {fmt}")

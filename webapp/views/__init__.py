@@ -6,7 +6,8 @@
 - `indexes`: /partnerships, /organisations, /places, /events and label search;
 - `dumps`: the release's files (/dumps/) and its VoID + DCAT description;
 - `network`: the partner network (/network, /api/network/...);
-- `map`: partner places on a map (/map, /api/map).
+- `map`: partner places on a map (/map, /api/map);
+- `releases`: the archive (/releases/, /releases.atom, /releases/{id}/ with its void and report).
 
 Each is thin: the library (graph) computes, webapp.plumbing negotiates and answers errors, and
 webapp.resources says what the app serves.
@@ -22,6 +23,7 @@ from webapp.views.indexes import indexes
 from webapp.views.linkeddata import linkeddata
 from webapp.views.map import map_view
 from webapp.views.network import network
+from webapp.views.releases import releases
 from webapp.views.sparql import sparql
 
-BLUEPRINTS: tuple[Blueprint, ...] = (home, sparql, linkeddata, indexes, dumps, network, map_view)
+BLUEPRINTS: tuple[Blueprint, ...] = (home, sparql, linkeddata, indexes, dumps, network, map_view, releases)

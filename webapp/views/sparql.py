@@ -20,7 +20,7 @@ from graph.queries import gallery
 from graph.sparql.executor import Busy, ExecutorError, QueryOutcome, QueryRequest, QueryTimeout, TooManyForClient
 from graph.sparql.guard import Limits, Refusal, canonical, check_graph_parameters, check_shape
 from webapp.plumbing import named_in_accept, text_response
-from webapp.resources import app_settings, base, executor, public_url
+from webapp.resources import app_settings, base, executor, public_url, release_prefix
 
 sparql = Blueprint("sparql", __name__)
 
@@ -296,7 +296,7 @@ def _editor(query: str | None) -> str:
         query=query,
         gallery=gallery(),
         prefixes=prefixes(base()),
-        endpoint=settings.public_url + "sparql",
+        endpoint=settings.public_url + release_prefix() + "sparql",  # an archived release's editor queries that release
         timeout=settings.query_timeout,
         row_cap=settings.row_cap,
     )
