@@ -42,6 +42,8 @@ RELEASE_ARG = "release"
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
 #: Segments under /releases/{id}/ that are the release's own pages (or the changes helper's), not doors of the app.
+#: Endpoints that need only the release's store (and its workers), not its label index or VoID counts.
+QUERY_ONLY = frozenset({"sparql.get", "sparql.post"})
 OWN_SEGMENTS = frozenset({"", "index.json", "index.html", "void", "report.json", "report.md"})
 
 
@@ -96,15 +98,10 @@ def cache(app: Flask | None = None) -> ReleaseCache:
 
 
 def _load(release: Release) -> Resources:
-    """An archived release's resources, made like the app's own (inside the request that asked for it)."""
-    from webapp.links import kind_of, local_url
-    from webapp.search import LabelIndex
-    from webapp.views.dumps import prepare
-    from webapp.views.indexes import list_kinds
-
+    """An archived release's store, and the graphs its queries may name: enough for /sparql (`complete` adds the rest)."""
     own = latest()
     store = EmbeddedStore.in_memory(release, base=own.settings.base)
-    served = Resources(
+    return Resources(
         own.settings,
         own.app_settings,
         store,
@@ -114,14 +111,35 @@ def _load(release: Release) -> Resources:
         query_dumps=str(release.dumps),
         query_graphs=store.graphs(),
     )
-    previous = g.get("uaeu_release")
-    g.uaeu_release = served  # links, counts and lists are this release's while they are made
-    try:
-        served.labels = LabelIndex.build(store, own.settings.base, local_url, kind_of)
-        served.served = prepare(served)
-        served.lists = list_kinds()
-    finally:
-        g.uaeu_release = previous
+
+
+_completing = threading.Lock()
+
+
+def _complete(served: Resources) -> bool:
+    return served.served is not None
+
+
+def complete(served: Resources) -> Resources:
+    """What pages need besides the store (label index, dumps listing and VoID counts, list sizes), made once per loaded release."""
+    if _complete(served):
+        return served
+    from webapp.links import kind_of, local_url
+    from webapp.search import LabelIndex
+    from webapp.views.dumps import prepare
+    from webapp.views.indexes import list_kinds
+
+    with _completing:
+        if _complete(served):
+            return served
+        previous = g.get("uaeu_release")
+        g.uaeu_release = served  # links, counts and lists are this release's while they are made
+        try:
+            served.labels = LabelIndex.build(served.store, served.settings.base, local_url, kind_of)
+            served.lists = list_kinds()
+            served.served = prepare(served)  # set last: it marks the release complete
+        finally:
+            g.uaeu_release = previous
     return served
 
 
@@ -227,7 +245,8 @@ def choose_release() -> Response | None:
         return found
     if own.store.kind == "sparql":
         return refusal(404, f"this server answers from a remote SPARQL server holding release {own.release_id} only")
-    g.uaeu_release = cache().get(found)
+    chosen = cache().get(found)
+    g.uaeu_release = chosen if request.endpoint in QUERY_ONLY else complete(chosen)
     g.uaeu_pinned = True
     return None
 
@@ -264,8 +283,10 @@ def _same_on_latest() -> str:
 
 
 def cache_headers(response: Response) -> Response:
-    """Strong ETags, Cache-Control by whether the release was named, and 304 on a matching If-None-Match."""
-    if request.method not in ("GET", "HEAD") or request.path.startswith("/static/") or response.status_code not in (200, 304):
+    """Strong ETags, Cache-Control by whether the release was named, and 304 on a matching If-None-Match.
+
+    Static assets keep their own rules (plumbing.STATIC_MAX_AGE): they belong to the code, not to a release."""
+    if request.method not in ("GET", "HEAD") or request.endpoint in ("static", "favicon") or response.status_code not in (200, 304):
         return response
     response.headers["Cache-Control"] = IMMUTABLE if pinned() else REVALIDATE
     if response.status_code == 304:

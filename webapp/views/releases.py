@@ -19,7 +19,7 @@ from flask import Blueprint, Response, render_template, send_file
 from graph.archive import Entry, Tombstone, listing
 from graph.formats import DOCUMENT_FORMATS, HTML
 from graph.release import Release
-from webapp.archive import cache, find
+from webapp.archive import cache, complete, find
 from webapp.links import choose_lang, remember_lang
 from webapp.plumbing import negotiate, not_acceptable, page_or_json, page_routes
 from webapp.resources import Resources, latest, public_url
@@ -180,7 +180,7 @@ def release_page(rid: str, extension: str | None = None) -> Response:
 
 def _loaded(release: Release) -> Resources:
     own = latest()
-    return own if release.folder.name == own.release_folder else cache().get(release)
+    return own if release.folder.name == own.release_folder else complete(cache().get(release))
 
 
 @releases.get("/releases/<rid>/void")
