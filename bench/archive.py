@@ -122,7 +122,8 @@ def table(result: dict[str, Any]) -> str:
         "",
         f"Real data ({result['triples']:,} triples per release), four releases, `uaeu serve` with one query worker and "
         f"`UAEU_RELEASE_CACHE=1`, over HTTP on 127.0.0.1; {result['rounds']} requests each, medians (min-max). Cold: each request "
-        "names a release that is not loaded (the server loads its store, label index and VoID counts, the worker its store); "
+        "names a release that is not loaded (a query: the server loads its store for its graph names and the query worker loads it too; "
+        "a page: the server loads its store, label index and VoID counts); "
         "warm: the same release again; latest: the served release, no `release`. Produced by `make bench-archive` on "
         f"{result['when']}, {result['cores']} cores, load average {', '.join(f'{x:.2f}' for x in result['load'])}.",
         "",
