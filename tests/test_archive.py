@@ -152,6 +152,12 @@ def test_pages_and_apis_answer_from_the_named_release(archive: tuple[Path, list[
         assert f"Release {made[0].id} (not the latest)" in text
         assert f'href="{PUBLIC}doc/organisation/oulu-city"' in text  # the same page on the latest
         assert f"{PUBLIC}releases/{made[0].folder}/doc/" in text  # links stay in the release
+    see_other = client.get(f"/releases/{made[0].folder}/id/organisation/oulu-city")
+    assert see_other.status_code == 303 and see_other.headers["Location"] == f"{PUBLIC}releases/{made[0].folder}/doc/organisation/oulu-city"
+    menu = client.get(f"/releases/{made[0].folder}/partnerships", headers=html).get_data(as_text=True)
+    assert f'href="/releases/{made[0].folder}/organisations"' in menu  # the menu stays in the release
+    with client.get(f"/releases/{made[0].folder}/static/site.css") as style:
+        assert style.status_code == 200 and style.mimetype == "text/css"
     latest = client.get("/doc/organisation/oulu-city", headers=html).get_data(as_text=True)
     assert NAMES[2] in latest and "not the latest" not in latest
     bulgarian = client.get(f"/doc/organisation/oulu-city?release={made[0].folder}&lang=bg", headers=html).get_data(as_text=True)

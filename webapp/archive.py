@@ -30,7 +30,7 @@ from flask import Flask, Response, current_app, g, render_template, request
 from graph.archive import BadReleaseId, Tombstone, lookup, parse_id
 from graph.release import Release
 from graph.store.embedded import EmbeddedStore
-from webapp.resources import Resources, archived, latest, pinned, public_url, resources
+from webapp.resources import Resources, archived, latest, pinned, resources, site_url
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -44,6 +44,8 @@ REVALIDATE = "no-cache"
 #: Segments under /releases/{id}/ that are the release's own pages (or the changes helper's), not doors of the app.
 #: Endpoints that need only the release's store (and its workers), not its label index or VoID counts.
 QUERY_ONLY = frozenset({"sparql.get", "sparql.post"})
+#: Endpoints that belong to the code, not to a release (static files, the map's country shapes): their own caching rules stand.
+CODE_ONLY = frozenset({"static", "favicon", "map.europe_shapes"})
 OWN_SEGMENTS = frozenset({"", "index.json", "index.html", "void", "report.json", "report.md"})
 
 
@@ -159,7 +161,7 @@ class ReleasePaths:
     def doors(self) -> frozenset[str]:
         if self._doors is None:
             firsts = {rule.rule.lstrip("/").split("/", 1)[0].split("<", 1)[0] for rule in self.app.url_map.iter_rules()}
-            self._doors = frozenset(f.rstrip(".") for f in firsts if f.rstrip(".") and f not in ("releases", "releases.atom", "static", "p"))
+            self._doors = frozenset(f.rstrip(".") for f in firsts if f.rstrip(".") and f not in ("releases", "releases.atom", "p"))
         return self._doors
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
@@ -170,7 +172,10 @@ class ReleasePaths:
             doors = self.doors()
             own = door in OWN_SEGMENTS or door.startswith("changes")
             if slash and not own and (door in doors or any(door.startswith(d + ".") for d in doors)):
-                environ = {**environ, ENVIRON_KEY: release, "PATH_INFO": "/" + rest}
+                # The prefix moves to SCRIPT_NAME, so the app's own links (url_for: the menu, static files,
+                # a page's data URLs) stay under /releases/{id}/ too.
+                script = environ.get("SCRIPT_NAME", "") + "/releases/" + release
+                environ = {**environ, ENVIRON_KEY: release, "PATH_INFO": "/" + rest, "SCRIPT_NAME": script}
         return self.wsgi_app(environ, start_response)
 
 
@@ -189,7 +194,7 @@ def refusal(status: int, message: str, gone: Tombstone | None = None) -> Respons
     from webapp.plumbing import json_response, text_response
     from webapp.wording import ui
 
-    successor = f"{public_url()}releases/{_folder(gone.replaced_by)}/" if gone is not None and gone.replaced_by else None
+    successor = f"{site_url()}releases/{_folder(gone.replaced_by)}/" if gone is not None and gone.replaced_by else None
     if _wants_json():
         body: dict[str, Any] = {"status": status, "error": message}
         if gone is not None:
@@ -198,7 +203,7 @@ def refusal(status: int, message: str, gone: Tombstone | None = None) -> Respons
     if request.path.startswith("/sparql"):
         return text_response(status, message + (f"; replaced by {gone.replaced_by} ({successor})" if gone is not None and gone.replaced_by else ""))
     lang, _ = choose_lang()
-    page = render_template("releases/refused.html", status=status, message=message, gone=gone, successor=successor, lang=lang, t=ui(lang), public=public_url())
+    page = render_template("releases/refused.html", status=status, message=message, gone=gone, successor=successor, lang=lang, t=ui(lang), public=site_url())
     return Response(page, status=status, mimetype="text/html")
 
 
@@ -228,6 +233,8 @@ def find(text: str) -> Release | Response:
 
 def choose_release() -> Response | None:
     """The `before_request` hook: answer this request from the release it names, if it names one."""
+    if request.endpoint in CODE_ONLY:
+        return None
     text = request.environ.get(ENVIRON_KEY)
     if text is None:
         values = request.args.getlist(RELEASE_ARG)
@@ -264,7 +271,7 @@ def release_notice() -> dict[str, Any]:
     return {
         "release_notice": {
             "text": words["release_not_latest"].format(release=served.release_id),
-            "release_url": f"{public_url()}releases/{served.release_folder}/",
+            "release_url": f"{site_url()}releases/{served.release_folder}/",
             "latest_text": words["release_latest"],
             "latest_url": _same_on_latest(),
         }
@@ -276,7 +283,7 @@ def _same_on_latest() -> str:
     from urllib.parse import urlencode
 
     rest = [(k, v) for k, v in request.args.items(multi=True) if k != RELEASE_ARG]
-    return public_url() + request.path.lstrip("/") + (f"?{urlencode(rest)}" if rest else "")
+    return site_url() + request.path.lstrip("/") + (f"?{urlencode(rest)}" if rest else "")
 
 
 # ---------------------------------------------------------------- caching
@@ -286,7 +293,7 @@ def cache_headers(response: Response) -> Response:
     """Strong ETags, Cache-Control by whether the release was named, and 304 on a matching If-None-Match.
 
     Static assets keep their own rules (plumbing.STATIC_MAX_AGE): they belong to the code, not to a release."""
-    if request.method not in ("GET", "HEAD") or request.endpoint in ("static", "favicon") or response.status_code not in (200, 304):
+    if request.method not in ("GET", "HEAD") or request.endpoint in CODE_ONLY or response.status_code not in (200, 304):
         return response
     response.headers["Cache-Control"] = IMMUTABLE if pinned() else REVALIDATE
     if response.status_code == 304:

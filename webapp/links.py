@@ -11,7 +11,7 @@ import re
 from flask import Response, request
 
 from graph.namespaces import COUNTRY, prefixes
-from webapp.resources import base, public_url, release_prefix, resources
+from webapp.resources import base, public_url, resources
 from webapp.wording import UI_LANGUAGES
 
 #: The kinds of things under {base}id/{kind}/{slug}.
@@ -31,7 +31,7 @@ def local_url(iri: str, lang: str = "en") -> str | None:
     """Where this server shows an IRI: our own IRIs map to pages under the public URL, countries
     of the EU authority table to /doc/country/{code}; other IRIs are external (None if not a link).
     On a request answered from an archived release, our pages are that release's (/releases/{id}/doc/...)."""
-    data, public = base(), public_url() + release_prefix()
+    data, public = base(), public_url()
     suffix = f"?lang={lang}" if lang != "en" else ""
     if iri.startswith(data + "id/"):
         return f"{public}doc/{iri[len(data) + 3 :]}{suffix}"

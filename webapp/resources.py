@@ -129,7 +129,7 @@ def archived() -> bool:
 
 def release_link() -> str:
     """The page of the release that answers this request."""
-    return f"{public_url()}releases/{resources().release_folder}/"
+    return f"{site_url()}releases/{resources().release_folder}/"
 
 
 def release_prefix() -> str:
@@ -165,7 +165,13 @@ def release_id() -> str:
 
 
 def public_url() -> str:
-    """The configured public URL (ends with /): every link and redirect starts with it, never with the request's Host."""
+    """Where this request's links start (ends with /): the configured public URL, never the request's Host;
+    under it, `releases/{folder}/` when the request is answered from an archived release, so links stay in that release."""
+    return resources().app_settings.public_url + release_prefix()
+
+
+def site_url() -> str:
+    """The configured public URL itself (ends with /), whichever release answers the request."""
     return resources().app_settings.public_url
 
 

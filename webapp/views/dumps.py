@@ -18,7 +18,7 @@ from rdflib import Graph
 from graph.formats import DOCUMENT_FORMATS, DUMP_FORMATS, GZIP, HTML, by_extension
 from graph.release import Release, dump_extension
 from webapp.plumbing import negotiate, not_acceptable, page_or_json, page_routes
-from webapp.resources import Resources, archived, public_url, release_prefix, resources
+from webapp.resources import Resources, archived, public_url, resources, site_url
 from webapp.void import CC_BY, DumpFile, Served, Version, add_versions, dataset_counts, describe, describe_version
 
 dumps = Blueprint("dumps", __name__)
@@ -71,7 +71,7 @@ def _served() -> Served:
 
 def _listing() -> dict[str, Any]:
     release = _served()
-    public = public_url() + release_prefix()
+    public = public_url()
     return {
         "release": release.release,
         "issued": release.issued.isoformat(),
@@ -142,7 +142,7 @@ def release_description(served: Resources) -> Graph:
     """One release's VoID/DCAT: its files and endpoint under /releases/{id}/, `dct:isVersionOf` the dataset, after the release before it."""
     prepared = served.served
     assert prepared is not None, "prepared when the release was loaded"
-    public = public_url()
+    public = site_url()
     own = f"{public}releases/{served.release_folder}/"
     description = describe(served.settings, own, served.release_id, prepared.issued, prepared.files, prepared.counts)
     every = versions()

@@ -22,7 +22,7 @@ from graph.release import Release
 from webapp.archive import cache, complete, find
 from webapp.links import choose_lang, remember_lang
 from webapp.plumbing import negotiate, not_acceptable, page_or_json, page_routes
-from webapp.resources import Resources, latest, public_url
+from webapp.resources import Resources, latest, site_url
 from webapp.views.dumps import files_of, release_description
 from webapp.wording import ui
 
@@ -33,7 +33,7 @@ ATOM_TYPE = "application/atom+xml"
 
 
 def _page(folder: str) -> str:
-    return f"{public_url()}releases/{folder}/"
+    return f"{site_url()}releases/{folder}/"
 
 
 def _entry(entry: Entry) -> dict[str, Any]:
@@ -65,13 +65,13 @@ def _pruned() -> list[dict[str, Any]]:
 
 def _archive() -> dict[str, Any]:
     entries = [_entry(e) for e in reversed(listing(latest().settings.build_dir))]  # newest first
-    return {"releases": entries, "latest": latest().release_id, "feed": public_url() + "releases.atom", "pruned": _pruned()}
+    return {"releases": entries, "latest": latest().release_id, "feed": site_url() + "releases.atom", "pruned": _pruned()}
 
 
 @releases.get("/releases")
 def releases_redirect() -> Response:
     response = Response(status=301)
-    response.headers["Location"] = public_url() + "releases/"
+    response.headers["Location"] = site_url() + "releases/"
     return response
 
 
@@ -82,7 +82,7 @@ def index(extension: str | None = None) -> Response:
     lang, remember = choose_lang()
 
     def html() -> Response:
-        page = render_template("releases/index.html", **data, lang=lang, t=ui(lang), public=public_url())
+        page = render_template("releases/index.html", **data, lang=lang, t=ui(lang), public=site_url())
         response = remember_lang(Response(page, mimetype="text/html"), remember)
         return response
 
@@ -104,13 +104,13 @@ def feed() -> Response:
         return element
 
     root = ET.Element(f"{{{ATOM}}}feed")
-    add(root, "id", public_url() + "releases/")
+    add(root, "id", site_url() + "releases/")
     add(root, "title", "Urban Agenda for the EU knowledge graph: releases")
     updated = data["releases"][0]["published"] if data["releases"] else "1970-01-01T00:00:00+00:00"
     add(root, "updated", updated)
     add(add(root, "author"), "name", "Urban Agenda for the EU knowledge graph")
     add(root, "link", rel="self", href=data["feed"], type=ATOM_TYPE)
-    add(root, "link", rel="alternate", href=public_url() + "releases/", type="text/html")
+    add(root, "link", rel="alternate", href=site_url() + "releases/", type="text/html")
     for release in data["releases"]:
         entry = add(root, "entry")
         add(entry, "id", release["url"])
@@ -154,7 +154,7 @@ def _release_data(release: Release) -> dict[str, Any]:
         "report": {"json": page + "report.json", "markdown": page + "report.md"},
         "void": page + "void",
         "sparql": page + "sparql",
-        "browse": f"{public_url()}?release={release.folder.name}",
+        "browse": f"{site_url()}?release={release.folder.name}",
         "changes": page + "changes",
         "previous": {"id": before.id, "url": _page(before.folder)} if before else None,
         "next": {"id": after.id, "url": _page(after.folder)} if after else None,
@@ -172,7 +172,7 @@ def release_page(rid: str, extension: str | None = None) -> Response:
     lang, remember = choose_lang()
 
     def html() -> Response:
-        page = render_template("releases/release.html", r=data, lang=lang, t=ui(lang), public=public_url())
+        page = render_template("releases/release.html", r=data, lang=lang, t=ui(lang), public=site_url())
         return remember_lang(Response(page, mimetype="text/html"), remember)
 
     return page_or_json(extension, f"releases/{found.folder.name}/", lambda: data, html)
