@@ -26,6 +26,8 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from flask import Flask, Response, current_app, g, render_template, request
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.routing import RequestRedirect
 
 from graph.archive import BadReleaseId, Tombstone, lookup, parse_id
 from graph.release import Release
@@ -47,6 +49,8 @@ QUERY_ONLY = frozenset({"sparql.get", "sparql.post"})
 #: Endpoints that belong to the code, not to a release (static files, the map's country shapes): their own caching rules stand.
 CODE_ONLY = frozenset({"static", "favicon", "map.europe_shapes"})
 OWN_SEGMENTS = frozenset({"", "index.json", "index.html", "void", "report.json", "report.md"})
+#: First segments never rewritten: the archive itself and permalinks.
+NOT_DOORS = frozenset({"releases", "releases.atom", "p"})
 
 
 class ReleaseCache:
@@ -156,22 +160,27 @@ class ReleasePaths:
 
     def __init__(self, app: Flask, wsgi_app: WSGIApplication) -> None:
         self.app, self.wsgi_app = app, wsgi_app
-        self._doors: frozenset[str] | None = None
 
-    def doors(self) -> frozenset[str]:
-        if self._doors is None:
-            firsts = {rule.rule.lstrip("/").split("/", 1)[0].split("<", 1)[0] for rule in self.app.url_map.iter_rules()}
-            self._doors = frozenset(f.rstrip(".") for f in firsts if f.rstrip(".") and f not in ("releases", "releases.atom", "p"))
-        return self._doors
+    def is_door(self, rest: str) -> bool:
+        """Does `/{rest}` name one of the app's doors (not the archive's own pages, nor a permalink)?"""
+        door = rest.split("/", 1)[0]
+        if door in OWN_SEGMENTS or door.startswith("changes") or door in NOT_DOORS:
+            return False
+        try:
+            endpoint, _ = self.app.url_map.bind("localhost").match("/" + rest, method="GET")
+        except RequestRedirect:
+            return True
+        except MethodNotAllowed:
+            return True
+        except NotFound:
+            return False
+        return not str(endpoint).startswith("releases.")
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         path: str = environ.get("PATH_INFO", "")
         if path.startswith("/releases/"):
             release, slash, rest = path[len("/releases/") :].partition("/")
-            door = rest.split("/", 1)[0]
-            doors = self.doors()
-            own = door in OWN_SEGMENTS or door.startswith("changes")
-            if slash and not own and (door in doors or any(door.startswith(d + ".") for d in doors)):
+            if slash and self.is_door(rest):
                 # The prefix moves to SCRIPT_NAME, so the app's own links (url_for: the menu, static files,
                 # a page's data URLs) stay under /releases/{id}/ too.
                 script = environ.get("SCRIPT_NAME", "") + "/releases/" + release
