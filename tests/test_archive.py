@@ -269,6 +269,11 @@ def test_loaded_releases_stay_within_the_bound_and_load_once(archive: tuple[Path
         again = client.get("/sparql", query_string={"query": QUERY, "release": made[0].folder}, headers=SPARQL_JSON)
         assert _rows(again.data) == [NAMES[0]]
         assert cache(app).loaded() == [made[0].folder] and cache(app).loads == 3
+        # The worker keeps one archived release too: each switch reloads, and every answer is its release's.
+        for number in (1, 0, 1, 2, 0):
+            answer = client.get("/sparql", query_string={"query": QUERY, "release": made[number].folder}, headers=SPARQL_JSON)
+            assert _rows(answer.data) == [NAMES[number]] and answer.headers["X-Release"] == made[number].id
+            assert len(cache(app).loaded()) == 1
 
 
 def test_repeats_get_304(archive: tuple[Path, list[Built]], served: Flask) -> None:
