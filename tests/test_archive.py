@@ -154,6 +154,10 @@ def test_pages_and_apis_answer_from_the_named_release(archive: tuple[Path, list[
         assert f"{PUBLIC}releases/{made[0].folder}/doc/" in text  # links stay in the release
     see_other = client.get(f"/releases/{made[0].folder}/id/organisation/oulu-city")
     assert see_other.status_code == 303 and see_other.headers["Location"] == f"{PUBLIC}releases/{made[0].folder}/doc/organisation/oulu-city"
+    slash = client.get(f"/releases/{made[0].folder}/dumps")  # the framework's own redirects stay in the release
+    assert slash.status_code in (301, 308) and slash.headers["Location"] == f"{PUBLIC}releases/{made[0].folder}/dumps/"
+    merged = client.get(f"/releases/{made[0].folder}/doc//organisation/oulu-city")
+    assert merged.status_code in (301, 308) and merged.headers["Location"] == f"{PUBLIC}releases/{made[0].folder}/doc/organisation/oulu-city"
     menu = client.get(f"/releases/{made[0].folder}/partnerships", headers=html).get_data(as_text=True)
     assert f'href="/releases/{made[0].folder}/organisations"' in menu  # the menu stays in the release
     with client.get(f"/releases/{made[0].folder}/static/site.css") as style:

@@ -34,7 +34,7 @@ class PublicFlask(Flask):
         if isinstance(error, RequestRedirect):
             target = urlsplit(error.new_url)
             path = target.path
-            root = request.script_root
+            root = request.environ.get("uaeu.script_name", request.script_root)  # under /releases/{id}/ (webapp.archive), the redirect stays there
             if root and path.startswith(root):
                 path = path[len(root) :]
             public = resources(self).app_settings.public_url

@@ -40,6 +40,8 @@ if TYPE_CHECKING:
 KEY = "uaeu-archive"
 #: Where the path form puts the release id it took off the path, for `choose_release`.
 ENVIRON_KEY = "uaeu.release"
+#: The SCRIPT_NAME before the path form added /releases/{id} to it (the app's own redirects keep the prefix).
+SCRIPT_KEY = "uaeu.script_name"
 RELEASE_ARG = "release"
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
@@ -184,7 +186,7 @@ class ReleasePaths:
                 # The prefix moves to SCRIPT_NAME, so the app's own links (url_for: the menu, static files,
                 # a page's data URLs) stay under /releases/{id}/ too.
                 script = environ.get("SCRIPT_NAME", "") + "/releases/" + release
-                environ = {**environ, ENVIRON_KEY: release, "PATH_INFO": "/" + rest, "SCRIPT_NAME": script}
+                environ = {**environ, ENVIRON_KEY: release, "PATH_INFO": "/" + rest, "SCRIPT_NAME": script, SCRIPT_KEY: environ.get("SCRIPT_NAME", "")}
         return self.wsgi_app(environ, start_response)
 
 
