@@ -37,6 +37,7 @@ from tests.conftest import BASE, ID
 from tests.helpers import close_app, make_app, running_app
 from webapp.archive import cache
 from webapp.cli import main as uaeu
+from webapp.permalinks import FILE_NAME, PermalinkStore
 
 PUBLIC = "http://127.0.0.1:5000/"
 OULU = ID + "organisation/oulu-city"
@@ -403,3 +404,17 @@ def test_prune_never_takes_current_even_when_asked_to_keep_none(archive: tuple[P
     prune(out, plan)
     assert Release.open(out).id == archive[1][2].id
     assert uaeu(["prune", "--build", str(out), "--keep", "0"]) != 0
+
+
+def test_prune_keeps_a_release_a_permalink_cites_unless_forced(archive: tuple[Path, list[Built]], tmp_path: Path) -> None:
+    out = tmp_path / "build"
+    shutil.copytree(archive[0], out, symlinks=True)
+    shutil.rmtree(out / "pins", ignore_errors=True)
+    made = archive[1]
+    PermalinkStore(out / FILE_NAME).create("sparql", QUERY, {}, made[0].id, {"head": {"vars": []}, "results": {"bindings": []}}, 0, False)
+    assert uaeu(["prune", "--build", str(out), "--keep", "1", "--yes"]) == 0
+    assert Release.find(out, made[0].id) is not None and Release.find(out, made[1].id) is None
+    assert uaeu(["prune", "--build", str(out), "--keep", "1", "--yes", "--force"]) == 0
+    assert Release.find(out, made[0].id) is None
+    stone = lookup(out, made[0].id)
+    assert isinstance(stone, Tombstone) and stone.replaced_by == made[2].id

@@ -4,7 +4,9 @@
     report    graph.builder.coverage                places    graph.builder.gazetteer
     query     graph.store (embedded) + graph.sparql.results.as_text
     network   graph.network                       push      graph.store.push
-    serve     webapp.app.create_app under waitress    prune     graph.archive (plan_prune, prune)
+    diff      graph.diff + graph.changelog (what changed between two releases)
+    serve     webapp.app.create_app under waitress
+    prune     graph.archive (plan_prune, prune): old releases out of the archive, never a served or cited one
 
 One flag vocabulary: `--build DIR` is the build folder wherever one is read or written
 (`--out DIR` still works there, hidden and deprecated); `--output FILE` is a file a verb writes
@@ -25,7 +27,7 @@ import json
 import os
 import sys
 import time
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -132,13 +134,15 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- the release archive
 
-#: Where `uaeu prune` learns which releases permalinks cite (each returns release ids): the
-#: permalink store registers its reader here, so graph.archive never needs to know where it is.
-CITED_RELEASES: list[Callable[[Settings], Collection[str]]] = []
-
 
 def cited_releases(settings: Settings) -> set[str]:
-    return {release for reader in CITED_RELEASES for release in reader(settings)}
+    """The release ids the permalink store cites (UAEU_PERMALINKS, default beside the releases); none without a store."""
+    from webapp.permalinks import FILE_NAME, PermalinkStore
+    from webapp.settings import AppSettings
+
+    configured = AppSettings.from_env().permalinks
+    path = Path(configured) if configured else settings.build_dir / FILE_NAME
+    return PermalinkStore(path).releases() if path.is_file() else set()
 
 
 def _archive_note(settings: Settings) -> None:
@@ -333,6 +337,37 @@ def _emit(payload: bytes, output: str | None) -> int:
     return EXIT_OK
 
 
+# ---------------------------------------------------------------- diff
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    """What changed from release A to release B: the changelog (text), its JSON, or the RDF Patch."""
+    from graph import diff
+
+    build_dir = _settings(args).build_dir
+    try:
+        older, newer = diff.find(build_dir, args.older), diff.find(build_dir, args.newer)
+    except diff.UnknownRelease as err:
+        return _error(err, EXIT_USAGE)
+    folder = diff.cached(build_dir, older, newer)
+    if args.format == "patch":
+        return _emit((folder / diff.PATCH).read_bytes(), args.output)
+    data = diff.summary(build_dir, older, newer)
+    if args.format == "json":
+        return _emit((json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8"), args.output)
+    lang = args.lang
+    lines = [f"{older.id} -> {newer.id}: +{data['added']} / -{data['removed']} quads"]
+    lines += [f"- {entry[lang]}" for entry in data["changelog"]]
+    other = data["other"]["count"]
+    if other:
+        lines.append(f"- other changes: {other} quad(s)" if lang == "en" else f"- други промени: {other} квадрупъл(а)")
+    if data["blank_node_quads"]:
+        lines.append(f"- {data['blank_node_quads']} changed quad(s) hold blank nodes, compared by their labels as written")
+    if not data["changelog"] and not other:
+        lines.append("- no changes" if lang == "en" else "- няма промени")
+    return _emit(("\n".join(lines) + "\n").encode("utf-8"), args.output)
+
+
 # ---------------------------------------------------------------- push, serve
 
 
@@ -479,6 +514,15 @@ def parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_places)
 
     _network_parser(sub, sources)
+
+    p = sub.add_parser("diff", help="what changed between two releases: a changelog (default), JSON, or an RDF Patch")
+    p.add_argument("older", metavar="A", help="the older release: its id (0.1.0+3f2a...) or folder name (0.1.0_3f2a...)")
+    p.add_argument("newer", metavar="B", help="the newer release")
+    p.add_argument("--format", choices=["changelog", "json", "patch"], default="changelog")
+    p.add_argument("--lang", choices=["en", "bg"], default="en", help="the changelog's language")
+    p.add_argument("--output", metavar="FILE", help="write to FILE instead of standard output")
+    _build_flag(p, "holding both releases")
+    p.set_defaults(func=cmd_diff)
 
     p = sub.add_parser("push", parents=[sources, remote], help="load the current build into a SPARQL 1.1 server (Oxigraph, Virtuoso, ...)")
     p.add_argument("--endpoint", required=True, help="the server's SPARQL query URL (Oxigraph: .../query, Virtuoso: .../sparql)")

@@ -40,6 +40,10 @@ class AppSettings:
     max_result_bytes: int = 32 * 1024 * 1024
     #: Archived releases kept loaded (in the server, and in each query worker), least recently used dropped.
     release_cache: int = 3
+    #: The permalink store (SQLite); "" means permalinks.sqlite3 in the build folder, beside the releases.
+    permalinks: str = ""
+    max_cite_bytes: int = 5 * 1024 * 1024
+    cites_per_minute: int = 10
 
     @classmethod
     def from_env(cls, public_url: str | None = None) -> AppSettings:
@@ -63,6 +67,9 @@ class AppSettings:
             query_network_max_nodes=_int("UAEU_QUERY_NETWORK_MAX_NODES", cls.query_network_max_nodes),
             max_result_bytes=_int("UAEU_MAX_RESULT_BYTES", cls.max_result_bytes),
             release_cache=max(1, _int("UAEU_RELEASE_CACHE", cls.release_cache)),
+            permalinks=os.environ.get("UAEU_PERMALINKS", cls.permalinks),
+            max_cite_bytes=_int("UAEU_MAX_CITE_BYTES", cls.max_cite_bytes),
+            cites_per_minute=_int("UAEU_CITES_PER_MINUTE", cls.cites_per_minute),
         )
 
     def pool_limits(self) -> PoolLimits:

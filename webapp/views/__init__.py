@@ -7,6 +7,8 @@
 - `dumps`: the release's files (/dumps/) and its VoID + DCAT description;
 - `network`: the partner network (/network, /api/network/...);
 - `map`: partner places on a map (/map, /api/map);
+- `changes`: what changed in a release (/releases/{id}/changes, its patch) and an entity's history (/api/history);
+- `cite`: permanent, citable links to answers (POST /cite, /p/{id});
 - `releases`: the archive (/releases/, /releases.atom, /releases/{id}/ with its void and report).
 
 Each is thin: the library (graph) computes, webapp.plumbing negotiates and answers errors, and
@@ -17,6 +19,8 @@ from __future__ import annotations
 
 from flask import Blueprint
 
+from webapp.views.changes import changes
+from webapp.views.cite import cite
 from webapp.views.dumps import dumps
 from webapp.views.home import home
 from webapp.views.indexes import indexes
@@ -26,4 +30,4 @@ from webapp.views.network import network
 from webapp.views.releases import releases
 from webapp.views.sparql import sparql
 
-BLUEPRINTS: tuple[Blueprint, ...] = (home, sparql, linkeddata, indexes, dumps, network, map_view, releases)
+BLUEPRINTS: tuple[Blueprint, ...] = (home, sparql, linkeddata, indexes, dumps, network, map_view, changes, cite, releases)
