@@ -387,6 +387,8 @@ def test_prune_keeps_current_pinned_and_cited_and_leaves_a_410(archive: tuple[Pa
         assert data.status_code == 410
         body = data.get_json()
         assert body["replaced_by"] == made[1].id and body["release"] == made[0].id and body["status"] == 410
+        changes = client.get(f"/releases/{made[0].folder}/changes.json")
+        assert changes.status_code == 410 and changes.get_json()["replaced_by"] == made[1].id
         query = client.get(f"/releases/{made[0].folder}/sparql", query_string={"query": QUERY}, headers=SPARQL_JSON)
         assert query.status_code == 410 and made[1].id in query.get_data(as_text=True)
         listing = client.get("/releases/index.json").get_json()
