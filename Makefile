@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: setup test-setup assets run build validate test lint format clean bench bench-quick bench-fairness bench-build bench-network
+.PHONY: setup test-setup assets run build validate test lint format clean bench bench-quick bench-fairness bench-build bench-network bench-archive
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11+ is required (found: $$($(PYTHON) --version))"; exit 1; }
@@ -95,6 +95,10 @@ bench-quick: test-setup $(BENCH_STAMP)
 # Latency of light queries and pages while 4 runaway queries are in flight (about 1 minute).
 bench-fairness: build
 	$(BIN)/python -m bench.fairness --seconds 20
+
+# Answering from an archived release, cold (not loaded) against warm (about two minutes).
+bench-archive: test-setup
+	$(BIN)/python -m bench.archive --rounds 7
 
 # Releases under build/releases/ are read-only: make them writable to remove them.
 clean:

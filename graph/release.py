@@ -23,7 +23,8 @@ Readers call `Release.open(build_dir)`, which resolves `current` once and return
 pinned to that real folder: whatever a later build does, the pinned paths keep naming the same,
 unchanging files. `Release.exists(build_dir)` is the one "is there a build?" check.
 
-Every release is kept (no pruning yet; an archive with a prune command is planned).
+Every release is kept; `graph.archive` lists them, records which a running server pins, and prunes
+(`uaeu prune`) only on purpose, leaving a tombstone.
 This module uses the standard library only: every layer may import it.
 """
 

@@ -47,7 +47,9 @@ def test_the_graph_library_never_imports_flask() -> None:
     assert offending(loaded_after("\n".join(f"import {m}" for m in everything)), FLASK) == []
 
 
-@pytest.mark.parametrize("package", ["graph", "graph.store", "graph.sparql", "graph.queries", "graph.network", "graph.map", "graph.release", "graph.formats"])
+@pytest.mark.parametrize(
+    "package", ["graph", "graph.store", "graph.sparql", "graph.queries", "graph.network", "graph.map", "graph.release", "graph.archive", "graph.formats"]
+)
 def test_serving_layers_never_import_the_build(package: str) -> None:
     modules = graph_modules(package) if package in ("graph.store", "graph.sparql") else [package]
     assert offending(loaded_after("\n".join(f"import {m}" for m in modules)), BUILD + FLASK) == []

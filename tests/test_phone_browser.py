@@ -49,6 +49,7 @@ PAGES = {
     "network": ("/network", "#network-canvas canvas"),
     "map": ("/map", ".map-svg"),
     "void": ("/.well-known/void", None),
+    "releases": ("/releases/", None),
     "not-found": ("/doc/partnership/no-such-partnership", None),
 }
 

@@ -10,13 +10,14 @@ from flask import Flask, Request
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import RequestRedirect
 
+from graph.archive import pin, unpin
 from graph.config import Settings
 from graph.release import Release
 from graph.sparql.executor import QueryExecutor
 from graph.sparql.remote import RemoteExecutor
 from graph.store import GraphStore
 from graph.store.embedded import EmbeddedStore
-from webapp import plumbing
+from webapp import archive, plumbing
 from webapp.resources import Executor, Resources, install, resources
 from webapp.settings import AppSettings
 
@@ -33,7 +34,7 @@ class PublicFlask(Flask):
         if isinstance(error, RequestRedirect):
             target = urlsplit(error.new_url)
             path = target.path
-            root = request.script_root
+            root = request.environ.get("uaeu.script_name", request.script_root)  # under /releases/{id}/ (webapp.archive), the redirect stays there
             if root and path.startswith(root):
                 path = path[len(root) :]
             public = resources(self).app_settings.public_url
@@ -82,6 +83,10 @@ def create_app(
     served = Resources(settings, app_settings, store, executor, report, release)
     install(app, served)
     plumbing.install(app)
+    archive.install(app, served)  # after plumbing: its ETags are set before compression
+    if release is not None:
+        # `uaeu prune` leaves a release alone while a live server pins it.
+        atexit.register(unpin, pin(settings.build_dir, release))
 
     from webapp.links import kind_of, local_url
     from webapp.search import LabelIndex

@@ -6,6 +6,7 @@
     network   graph.network                       push      graph.store.push
     diff      graph.diff + graph.changelog (what changed between two releases)
     serve     webapp.app.create_app under waitress
+    prune     graph.archive (plan_prune, prune): old releases out of the archive, never a served or cited one
 
 One flag vocabulary: `--build DIR` is the build folder wherever one is read or written
 (`--out DIR` still works there, hidden and deprecated); `--output FILE` is a file a verb writes
@@ -142,6 +143,56 @@ def cmd_build(args: argparse.Namespace) -> int:
     print(
         f"networks: {networks.get('precomputed', 0)} precomputed ({PRECOMPUTE_VARIABLE}={level}) in {network_folder(settings.build_dir, built.report['release'])}"
     )
+    _archive_note(settings)
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------- the release archive
+
+
+def cited_releases(settings: Settings) -> set[str]:
+    """The release ids the permalink store cites (UAEU_PERMALINKS, default beside the releases); none without a store."""
+    from webapp.permalinks import FILE_NAME, PermalinkStore
+    from webapp.settings import AppSettings
+
+    configured = AppSettings.from_env().permalinks
+    path = Path(configured) if configured else settings.build_dir / FILE_NAME
+    return PermalinkStore(path).releases() if path.is_file() else set()
+
+
+def _archive_note(settings: Settings) -> None:
+    """After a build: how big the archive is, and a warning past its budget (builds only add; pruning is on purpose)."""
+    from graph.archive import budget_from_env, listing
+
+    entries = listing(settings.build_dir)
+    size = sum(e.size for e in entries)
+    budget = budget_from_env()
+    print(f"archive: {len(entries)} release(s), {size:,} bytes (budget {budget:,}, UAEU_ARCHIVE_BUDGET)")
+    if size > budget:
+        print(f"warning: the archive is over its budget; 'uaeu prune --max-bytes {budget}' shows what would go", file=sys.stderr)
+
+
+def cmd_prune(args: argparse.Namespace) -> int:
+    from graph.archive import budget_from_env, plan_prune, prune
+
+    settings = _settings(args)
+    if args.keep is not None and args.keep < 1:
+        return _error("--keep must be at least 1", EXIT_USAGE)
+    max_bytes = args.max_bytes if args.max_bytes is not None or args.keep is not None else budget_from_env()
+    plan = plan_prune(settings.build_dir, keep=args.keep, max_bytes=max_bytes, cited=cited_releases(settings), force=args.force)
+    for entry in plan.remove:
+        print(f"{'prune' if args.yes else 'would prune'} {entry.id} ({entry.published.date()}, {entry.size:,} bytes)")
+    for release, why in plan.keep.items():
+        print(f"keep {release}: {why}")
+    print(f"archive: {plan.size_before:,} bytes -> {plan.size_after:,} bytes")
+    if not plan.remove:
+        print("nothing to prune")
+        return EXIT_OK
+    if not args.yes:
+        print("dry run: nothing was removed; add --yes to prune")
+        return EXIT_OK
+    for stone in prune(settings.build_dir, plan):
+        print(f"pruned {stone.id}; its URLs now answer 410, replaced by {stone.replaced_by}")
     return EXIT_OK
 
 
@@ -466,6 +517,16 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("build", parents=[sources], help="check, convert and validate the curated data, then publish a release")
     _build_flag(p, "to write")
     p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("prune", help="remove old releases from the archive (a dry run unless --yes); never the current, a served or a cited one")
+    _build_flag(p, "to prune")
+    p.add_argument("--keep", type=int, metavar="N", help="keep the N newest releases")
+    p.add_argument(
+        "--max-bytes", dest="max_bytes", type=int, metavar="BYTES", help="remove the oldest until the archive is at most BYTES (default: $UAEU_ARCHIVE_BUDGET)"
+    )
+    p.add_argument("--yes", action="store_true", help="really remove them (default: only say what would go)")
+    p.add_argument("--force", action="store_true", help="also remove releases that permalinks cite (their permalinks then answer 410)")
+    p.set_defaults(func=cmd_prune)
 
     p = sub.add_parser("validate", parents=[sources], help="check and validate without writing anything")
     p.set_defaults(func=cmd_validate)

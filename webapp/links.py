@@ -29,7 +29,8 @@ def curie(iri: str) -> str:
 
 def local_url(iri: str, lang: str = "en") -> str | None:
     """Where this server shows an IRI: our own IRIs map to pages under the public URL, countries
-    of the EU authority table to /doc/country/{code}; other IRIs are external (None if not a link)."""
+    of the EU authority table to /doc/country/{code}; other IRIs are external (None if not a link).
+    On a request answered from an archived release, our pages are that release's (/releases/{id}/doc/...)."""
     data, public = base(), public_url()
     suffix = f"?lang={lang}" if lang != "en" else ""
     if iri.startswith(data + "id/"):

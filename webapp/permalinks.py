@@ -129,6 +129,11 @@ class PermalinkStore:
             return None
         return Permalink(row[0], row[1], row[2], json.loads(row[3]), row[4], dt.datetime.fromisoformat(row[5]), json.loads(row[6]), int(row[7]), bool(row[8]))
 
+    def releases(self) -> set[str]:
+        """Every release some permalink cites (`uaeu prune` keeps them unless forced)."""
+        with self._connect() as db:
+            return {str(row[0]) for row in db.execute("SELECT DISTINCT release FROM permalinks")}
+
     def count(self) -> int:
         with self._connect() as db:
             return int(db.execute("SELECT COUNT(*) FROM permalinks").fetchone()[0])

@@ -1,5 +1,9 @@
 """What the app serves, typed: one `Resources` record per app, made by `create_app`, read by the views.
 
+A request may ask for another release (`release=`, `/releases/{id}/...`): `webapp.archive` then
+puts that release's own `Resources` (loaded on demand, kept in a bounded cache) in `flask.g`, and
+every accessor below answers from it, so no view needs to know which release it serves.
+
 Views call the accessors below (`store()`, `executor()`, `app_settings()`, ...) instead of looking
 up string keys in `current_app.config` or `current_app.extensions`. Everything here is fixed for the
 life of the app: it serves one pinned release, so the work proportional to the data (the label
@@ -9,10 +13,10 @@ index, the dumps listing and VoID counts, the map per language) is done once and
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Protocol
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g, has_request_context
 
 from graph.config import Settings
 from graph.release import Release
@@ -58,10 +62,39 @@ class Resources:
     lists: dict[str, dict[str, int]] = field(default_factory=dict)
     maps: dict[str, MapData] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    #: An archived release: the dumps folder the (shared) query workers answer it from, and its graphs.
+    query_dumps: str | None = None
+    query_graphs: list[str] | None = None
 
     @property
     def release_id(self) -> str:
         return str(self.report["release"])
+
+    @property
+    def release_folder(self) -> str:
+        """The release's folder name: its id as a URL path segment (`+` is `_`)."""
+        if self.release is not None:
+            return self.release.folder.name
+        from graph.release import folder_name
+
+        return folder_name(self.release_id)
+
+
+class ReleaseExecutor:
+    """The pool, asked to answer from one release: the job names the release's dumps and carries its link."""
+
+    def __init__(self, pool: Executor, dumps: str | None, links: tuple[str, ...], graphs: list[str] | None) -> None:
+        self.pool, self.dumps, self.links, self._graphs = pool, dumps, links, graphs
+
+    @property
+    def graphs(self) -> list[str]:
+        return self._graphs if self._graphs is not None else self.pool.graphs
+
+    def execute(self, request: QueryRequest, timeout: float | None = None, client: str = "") -> QueryOutcome:
+        return self.pool.execute(replace(request, dumps=self.dumps, links=self.links), timeout, client)
+
+    def close(self) -> None:
+        """The pool is the app's; it is not closed through one release's view of it."""
 
 
 def install(app: Flask, resources: Resources) -> None:
@@ -69,9 +102,39 @@ def install(app: Flask, resources: Resources) -> None:
 
 
 def resources(app: Flask | None = None) -> Resources:
-    """The app's resources (the current app's inside a request or app context)."""
+    """What the current request is answered from: the release it chose, else the app's own (`latest`)."""
+    if app is None and has_request_context():
+        chosen: Resources | None = g.get("uaeu_release")
+        if chosen is not None:
+            return chosen
     found: Resources = (app or current_app).extensions[KEY]
     return found
+
+
+def latest(app: Flask | None = None) -> Resources:
+    """The app's own release (the one it started with), whatever the request chose."""
+    found: Resources = (app or current_app).extensions[KEY]
+    return found
+
+
+def pinned() -> bool:
+    """Did the request name its release (`release=`, `/releases/{id}/...`)? Its answer then never changes."""
+    return has_request_context() and bool(g.get("uaeu_pinned", False))
+
+
+def archived() -> bool:
+    """Is the request answered from a release other than the app's own?"""
+    return resources() is not latest()
+
+
+def release_link() -> str:
+    """The page of the release that answers this request."""
+    return f"{site_url()}releases/{resources().release_folder}/"
+
+
+def release_prefix() -> str:
+    """`releases/{folder}/` when the request is answered from an archived release (links stay in it), else ""."""
+    return f"releases/{resources().release_folder}/" if has_request_context() and archived() else ""
 
 
 def settings() -> Settings:
@@ -87,7 +150,9 @@ def store() -> GraphStore:
 
 
 def executor() -> Executor:
-    return resources().executor
+    """Where this request's user SPARQL runs: the app's workers, answering from the request's release."""
+    served = resources()
+    return ReleaseExecutor(served.executor, served.query_dumps, (release_link(),), served.query_graphs)
 
 
 def current_release() -> Release | None:
@@ -100,7 +165,13 @@ def release_id() -> str:
 
 
 def public_url() -> str:
-    """The configured public URL (ends with /): every link and redirect starts with it, never with the request's Host."""
+    """Where this request's links start (ends with /): the configured public URL, never the request's Host;
+    under it, `releases/{folder}/` when the request is answered from an archived release, so links stay in that release."""
+    return resources().app_settings.public_url + release_prefix()
+
+
+def site_url() -> str:
+    """The configured public URL itself (ends with /), whichever release answers the request."""
     return resources().app_settings.public_url
 
 

@@ -38,6 +38,8 @@ class AppSettings:
     client_seconds_per_minute: float = 30.0
     query_network_max_nodes: int = 500
     max_result_bytes: int = 32 * 1024 * 1024
+    #: Archived releases kept loaded (in the server, and in each query worker), least recently used dropped.
+    release_cache: int = 3
     #: The permalink store (SQLite); "" means permalinks.sqlite3 in the build folder, beside the releases.
     permalinks: str = ""
     max_cite_bytes: int = 5 * 1024 * 1024
@@ -64,6 +66,7 @@ class AppSettings:
             client_seconds_per_minute=_float("UAEU_CLIENT_SECONDS_PER_MINUTE", cls.client_seconds_per_minute),
             query_network_max_nodes=_int("UAEU_QUERY_NETWORK_MAX_NODES", cls.query_network_max_nodes),
             max_result_bytes=_int("UAEU_MAX_RESULT_BYTES", cls.max_result_bytes),
+            release_cache=max(1, _int("UAEU_RELEASE_CACHE", cls.release_cache)),
             permalinks=os.environ.get("UAEU_PERMALINKS", cls.permalinks),
             max_cite_bytes=_int("UAEU_MAX_CITE_BYTES", cls.max_cite_bytes),
             cites_per_minute=_int("UAEU_CITES_PER_MINUTE", cls.cites_per_minute),
@@ -83,4 +86,5 @@ class AppSettings:
             max_depth=self.max_query_depth,
             max_result_bytes=self.max_result_bytes,
             client_seconds=self.client_seconds_per_minute,
+            releases=max(1, self.release_cache),
         )

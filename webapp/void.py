@@ -174,3 +174,79 @@ def _uncompressed_media_type(name: str) -> str:
     extension, _ = dump_extension(name) or ("", False)
     found = by_extension(extension, DUMP_FORMATS)
     return found.media_type if found else "application/octet-stream"
+
+
+PROV = Namespace("http://www.w3.org/ns/prov#")
+
+
+@dataclass(frozen=True)
+class Version:
+    """One release as the dataset's versions list it."""
+
+    id: str
+    folder: str
+    issued: dt.date
+
+
+def version_iri(settings: Settings, folder: str) -> URIRef:
+    """A release's IRI in the data space: one version of `{base}dataset`."""
+    return URIRef(f"{settings.base}dataset/{folder}")
+
+
+def describe_version(description: Graph, settings: Settings, public_url: str, version: Version, previous: Version | None) -> Graph:
+    """A release's own VoID/DCAT: the description of its dataset (made under its /releases/{id}/
+    URLs), moved to the version's IRI, with `dct:isVersionOf` the dataset and links to the release before."""
+    dataset = URIRef(settings.base + "dataset")
+    mine = version_iri(settings, version.folder)
+    parts = settings.base + "dataset#"
+
+    def moved(term: Any) -> Any:
+        if term == dataset:
+            return mine
+        if isinstance(term, URIRef) and str(term).startswith(parts):
+            return URIRef(f"{mine}#{str(term)[len(parts) :]}")
+        return term
+
+    graph = Graph()
+    for prefix, namespace in description.namespaces():
+        graph.bind(prefix, namespace)
+    graph.bind("prov", PROV)
+    for s, p, o in description:
+        graph.add((moved(s), p, moved(o)))
+    add = graph.add
+    add((mine, DCTERMS.isVersionOf, dataset))
+    add((dataset, DCAT.hasVersion, mine))
+    add((mine, DCAT.version, Literal(version.id)))
+    add((mine, DCTERMS.issued, Literal(version.issued.isoformat(), datatype=XSD.date)))
+    add((mine, DCAT.landingPage, URIRef(f"{public_url}releases/{version.folder}/")))
+    ontology = URIRef(settings.base + "ontology")
+    add((ontology, OWL.versionInfo, Literal(version.id.split("+", 1)[0])))
+    add((mine, DCTERMS.conformsTo, ontology))
+    if previous is not None:
+        before = version_iri(settings, previous.folder)
+        add((mine, DCAT.previousVersion, before))
+        add((mine, PROV.wasRevisionOf, before))
+        add((before, DCAT.version, Literal(previous.id)))
+    return graph
+
+
+def add_versions(description: Graph, settings: Settings, versions: Sequence[Version]) -> Graph:
+    """The dataset's description with every release in the archive as a `dcat:hasVersion` (oldest first, each after the one before)."""
+    graph = Graph()
+    for prefix, namespace in description.namespaces():
+        graph.bind(prefix, namespace)
+    graph.bind("prov", PROV)
+    for triple in description:
+        graph.add(triple)
+    dataset = URIRef(settings.base + "dataset")
+    previous: URIRef | None = None
+    for version in versions:
+        mine = version_iri(settings, version.folder)
+        graph.add((dataset, DCAT.hasVersion, mine))
+        graph.add((mine, DCTERMS.isVersionOf, dataset))
+        graph.add((mine, DCAT.version, Literal(version.id)))
+        graph.add((mine, DCTERMS.issued, Literal(version.issued.isoformat(), datatype=XSD.date)))
+        if previous is not None:
+            graph.add((mine, DCAT.previousVersion, previous))
+        previous = mine
+    return graph

@@ -38,7 +38,7 @@ import queue
 import sys
 import threading
 import time
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -92,6 +92,7 @@ class PoolLimits:
     worker_memory_mb: int = 4096
     max_bytes: int = 64 * 1024
     max_depth: int = 64
+    releases: int = 3  # archived releases one worker keeps loaded (UAEU_RELEASE_CACHE), least recently used dropped
 
     @property
     def long_slots(self) -> int:
@@ -110,6 +111,10 @@ class QueryRequest:
     named_graphs: tuple[str, ...] = ()
     #: For a worker with no store (the remote case): the graphs a dataset clause may name.
     known_graphs: tuple[str, ...] | None = None
+    #: An archived release's dumps folder to answer from (chosen by the server, never by the client); None: the pool's own.
+    dumps: str | None = None
+    #: Links the answer's head carries where the format has one (SPARQL JSON `head.link`, XML `<link>`): the release.
+    links: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -204,18 +209,18 @@ def outcome_of(result: Any, request: QueryRequest, started: float) -> QueryOutco
     if isinstance(result, ox.QueryBoolean | bool):
         if request.results_format is None:
             return QueryOutcome("not-acceptable", kind="ask")
-        body = serialise_boolean(bool(result), request.results_format)
+        body = serialise_boolean(bool(result), request.results_format, request.links)
         return QueryOutcome("ok", "ask", request.results_format, body, False, 1, seconds=time.perf_counter() - started)
     variables = getattr(result, "variables", None)
     if variables is not None:  # ox.QuerySolutions (written by pyoxigraph) or graph.store.Solutions (names, written here)
         if request.results_format is None:
             return QueryOutcome("not-acceptable", kind="select")
         if isinstance(result, ox.QuerySolutions):
-            body, count, truncated = native_select(result, request.row_cap, request.results_format)
+            body, count, truncated = native_select(result, request.row_cap, request.results_format, request.links)
             return QueryOutcome("ok", "select", request.results_format, body, truncated, count, seconds=time.perf_counter() - started)
         names = [str(v) for v in variables]
         head, truncated = capped(result, request.row_cap)
-        body = serialise_select(names, head, truncated, request.results_format)
+        body = serialise_select(names, head, truncated, request.results_format, request.links)
         return QueryOutcome("ok", "select", request.results_format, body, truncated, len(head), seconds=time.perf_counter() - started)
     if request.graph_format is None:
         return QueryOutcome("not-acceptable", kind="graph")
@@ -262,12 +267,10 @@ def _serve(conn: Connection, dumps: str | None, limits: PoolLimits) -> None:
     store = None
     graphs: tuple[str, ...] = ()
     if dumps is not None:
-        from graph.store.embedded import load_store
-
-        store = load_store(Path(dumps))
-        graphs = tuple(sorted(g.value for g in store.named_graphs()))
+        store, graphs = _load(dumps)
     import rdflib.plugins.sparql.parser  # noqa: F401  (load the guard's grammar before the first query)
 
+    archived: OrderedDict[str, tuple[Any, tuple[str, ...]]] = OrderedDict()
     conn.send(("ready", list(graphs)))
     while True:
         try:
@@ -276,7 +279,29 @@ def _serve(conn: Connection, dumps: str | None, limits: PoolLimits) -> None:
             return
         if request is None:
             return
-        conn.send(_answer(store, graphs, request, limits))
+        if store is not None and request.dumps is not None and request.dumps != dumps:
+            conn.send(_answer(*_archived(archived, request.dumps, limits.releases), request, limits))
+        else:
+            conn.send(_answer(store, graphs, request, limits))
+
+
+def _load(dumps: str) -> tuple[Any, tuple[str, ...]]:
+    from graph.store.embedded import load_store
+
+    store = load_store(Path(dumps))
+    return store, tuple(sorted(g.value for g in store.named_graphs()))
+
+
+def _archived(loaded: OrderedDict[str, tuple[Any, tuple[str, ...]]], dumps: str, bound: int) -> tuple[Any, tuple[str, ...]]:
+    """An archived release's store in this worker: loaded on first use (inside the query's time limit), at most `bound` kept."""
+    if dumps in loaded:
+        loaded.move_to_end(dumps)
+        return loaded[dumps]
+    found = _load(dumps)
+    loaded[dumps] = found
+    while len(loaded) > max(1, bound):
+        loaded.popitem(last=False)
+    return found
 
 
 # --- in the server ----------------------------------------------------------------------------

@@ -91,11 +91,13 @@ def solution_rows(variables: Sequence[str], solutions: Iterable[ox.QuerySolution
         yield {v: term for v in variables if (term := solution[v]) is not None}
 
 
-def serialise_select(variables: list[str], rows: Sequence[ResultRow], truncated: bool, fmt: str) -> bytes:
+def serialise_select(variables: list[str], rows: Sequence[ResultRow], truncated: bool, fmt: str, links: Sequence[str] = ()) -> bytes:
+    """SELECT results; `links` (the release that answered) go in the head where the format has one."""
+    links = [*links, TRUNCATED_LINK] if truncated else list(links)
     if fmt == "json":
         head: dict[str, object] = {"vars": variables}
-        if truncated:
-            head["link"] = [TRUNCATED_LINK]
+        if links:
+            head["link"] = links
         bindings = [{v: _json_term(row[v]) for v in variables if row.get(v) is not None} for row in rows]
         document: dict[str, object] = {"head": head, "results": {"bindings": bindings}}
         if truncated:
@@ -104,8 +106,7 @@ def serialise_select(variables: list[str], rows: Sequence[ResultRow], truncated:
     if fmt == "xml":
         out = ['<?xml version="1.0" encoding="utf-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n<head>']
         out += [f"<variable name={quoteattr(v)}/>" for v in variables]
-        if truncated:
-            out.append(f"<link href={quoteattr(TRUNCATED_LINK)}/>")
+        out += [f"<link href={quoteattr(link)}/>" for link in links]
         out.append("</head>\n<results>")
         for row in rows:
             cells = "".join(f"<binding name={quoteattr(v)}>{_xml_term(row[v])}</binding>" for v in variables if row.get(v) is not None)
@@ -151,7 +152,7 @@ class _LineSink:
 _NATIVE = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML, "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV}
 
 
-def native_select(solutions: ox.QuerySolutions, cap: int, fmt: str) -> tuple[bytes, int, bool]:
+def native_select(solutions: ox.QuerySolutions, cap: int, fmt: str, links: Sequence[str] = ()) -> tuple[bytes, int, bool]:
     """(body, rows, truncated): pyoxigraph's own writer for `fmt`, cut after `cap` rows and marked as cut like `serialise_select`.
 
     SPARQL TSV writes one line per solution (new lines and tabs inside literals are escaped) and
@@ -177,21 +178,28 @@ def native_select(solutions: ox.QuerySolutions, cap: int, fmt: str) -> tuple[byt
         return data, rows, truncated
     body = ox.parse_query_results(data, format=ox.QueryResultsFormat.TSV).serialize(format=_NATIVE[fmt])
     assert body is not None  # no output file given: the bytes are returned
-    if truncated and fmt == "json":
+    named = [*links, TRUNCATED_LINK] if truncated else list(links)
+    if named and fmt == "json":
         vars_end = body.index(b"]", body.index(b'"vars":['))  # variable names never hold "]"
-        body = body[: vars_end + 1] + b',"link":[' + json.dumps(TRUNCATED_LINK).encode() + b"]" + body[vars_end + 1 : -1] + b',"truncated":true}'
-    elif truncated and fmt == "xml":
-        head_end = body.index(b"</head>")  # variable names never hold "<"
-        body = body[:head_end] + f"<link href={quoteattr(TRUNCATED_LINK)}/>".encode() + body[head_end:]
+        tail = body[vars_end + 1 : -1] + b',"truncated":true}' if truncated else body[vars_end + 1 :]
+        body = body[: vars_end + 1] + b',"link":' + json.dumps(named).encode() + tail
+    elif named and fmt == "xml":
+        elements = "".join(f"<link href={quoteattr(link)}/>" for link in named).encode()
+        if b"</head>" in body:
+            head_end = body.index(b"</head>")  # variable names never hold "<"
+            body = body[:head_end] + elements + body[head_end:]
+        else:
+            body = body.replace(b"<head/>", b"<head>" + elements + b"</head>", 1)
     return body, rows, truncated
 
 
-def serialise_boolean(value: bool, fmt: str) -> bytes:
+def serialise_boolean(value: bool, fmt: str, links: Sequence[str] = ()) -> bytes:
     if fmt == "json":
-        return json.dumps({"head": {}, "boolean": value}).encode("utf-8")
+        return json.dumps({"head": {"link": list(links)} if links else {}, "boolean": value}).encode("utf-8")
     if fmt == "xml":
         text = "true" if value else "false"
-        return f'<?xml version="1.0" encoding="utf-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n<head/>\n<boolean>{text}</boolean>\n</sparql>\n'.encode()
+        head = "<head>" + "".join(f"<link href={quoteattr(link)}/>" for link in links) + "</head>" if links else "<head/>"
+        return f'<?xml version="1.0" encoding="utf-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n{head}\n<boolean>{text}</boolean>\n</sparql>\n'.encode()
     if fmt in ("csv", "tsv"):
         return f"{'true' if value else 'false'}\n".encode()
     raise ValueError(f"unknown results format {fmt}")

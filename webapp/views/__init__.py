@@ -8,7 +8,8 @@
 - `network`: the partner network (/network, /api/network/...);
 - `map`: partner places on a map (/map, /api/map);
 - `changes`: what changed in a release (/releases/{id}/changes, its patch) and an entity's history (/api/history);
-- `cite`: permanent, citable links to answers (POST /cite, /p/{id}).
+- `cite`: permanent, citable links to answers (POST /cite, /p/{id});
+- `releases`: the archive (/releases/, /releases.atom, /releases/{id}/ with its void and report).
 
 Each is thin: the library (graph) computes, webapp.plumbing negotiates and answers errors, and
 webapp.resources says what the app serves.
@@ -26,6 +27,7 @@ from webapp.views.indexes import indexes
 from webapp.views.linkeddata import linkeddata
 from webapp.views.map import map_view
 from webapp.views.network import network
+from webapp.views.releases import releases
 from webapp.views.sparql import sparql
 
-BLUEPRINTS: tuple[Blueprint, ...] = (home, sparql, linkeddata, indexes, dumps, network, map_view, changes, cite)
+BLUEPRINTS: tuple[Blueprint, ...] = (home, sparql, linkeddata, indexes, dumps, network, map_view, changes, cite, releases)

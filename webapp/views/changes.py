@@ -19,7 +19,9 @@ from flask import Blueprint, Flask, Response, abort, render_template, request
 from flask.blueprints import BlueprintSetupState
 
 from graph import diff
+from graph.archive import Tombstone, lookup
 from graph.release import Release
+from webapp.archive import refusal
 from webapp.links import choose_lang, local_url, remember_lang
 from webapp.plumbing import json_error, json_response, page_or_json, page_routes
 from webapp.resources import current_release, public_url, resources, settings
@@ -62,6 +64,9 @@ def find_release(name: str) -> Release:
     try:
         return diff.find(settings().build_dir, name)
     except diff.UnknownRelease as err:
+        gone = lookup(settings().build_dir, name)
+        if isinstance(gone, Tombstone):  # pruned: 410 naming what replaced it (webapp.archive)
+            abort(refusal(410, f"release {gone.id} was pruned from the archive on {gone.pruned}", gone))
         abort(404, description=str(err))
 
 

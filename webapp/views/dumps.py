@@ -13,17 +13,18 @@ import datetime as dt
 from typing import Any
 
 from flask import Blueprint, Response, abort, render_template, send_file
+from rdflib import Graph
 
 from graph.formats import DOCUMENT_FORMATS, DUMP_FORMATS, GZIP, HTML, by_extension
 from graph.release import Release, dump_extension
 from webapp.plumbing import negotiate, not_acceptable, page_or_json, page_routes
-from webapp.resources import Resources, public_url, resources
-from webapp.void import CC_BY, DumpFile, Served, dataset_counts, describe
+from webapp.resources import Resources, archived, public_url, resources, site_url
+from webapp.void import CC_BY, DumpFile, Served, Version, add_versions, dataset_counts, describe, describe_version
 
 dumps = Blueprint("dumps", __name__)
 
 
-def _files(release: Release) -> tuple[DumpFile, ...]:
+def files_of(release: Release) -> tuple[DumpFile, ...]:
     """The dumps of the pinned release, with the sizes and checksums of its (immutable) files."""
     sums = release.checksums()
     files = []
@@ -47,18 +48,18 @@ def _files(release: Release) -> tuple[DumpFile, ...]:
     return tuple(files)
 
 
-def prepare(served: Resources) -> Served:
-    """Once per app: list the files, take the counts and build the description (all from the pinned release)."""
+def prepare(served: Resources, public: str | None = None) -> Served:
+    """Once per release: list the files, take the counts and build the description (links under `public`, default the public URL)."""
     # Served from a remote store, the dumps are listed only when the build folder holds that release.
     pinned = served.release
     if pinned is not None:
-        files, sums = _files(pinned), pinned.sums
+        files, sums = files_of(pinned), pinned.sums
         issued = pinned.published.date()
     else:
         files, sums = (), None
         issued = dt.datetime.now(tz=dt.UTC).date()
     counts = dataset_counts(served.store)
-    description = describe(served.settings, served.app_settings.public_url, served.release_id, issued, files, counts)
+    description = describe(served.settings, public or served.app_settings.public_url, served.release_id, issued, files, counts)
     return Served(served.release_id, issued, files, sums, counts, description)
 
 
@@ -121,7 +122,7 @@ def void(extension: str | None = None) -> Response:
     if fmt is None:
         return not_acceptable("the dataset description", DOCUMENT_FORMATS)
     served = _served()
-    graph = served.description
+    graph = release_description(resources()) if archived() else add_versions(served.description, resources().settings, versions())
     if fmt is HTML:
         body = graph.serialize(format="turtle")
         response = Response(render_template("ld/void.html", turtle=body, counts=served.counts, release=served.release, lang="en"), mimetype="text/html")
@@ -130,3 +131,22 @@ def void(extension: str | None = None) -> Response:
     if extension is None:
         response.vary.add("Accept")
     return response
+
+
+def versions() -> list[Version]:
+    """Every release in the archive, oldest first, as the dataset's versions."""
+    return [Version(r.id, r.folder.name, r.published.date()) for r in Release.all(resources().settings.build_dir)]
+
+
+def release_description(served: Resources) -> Graph:
+    """One release's VoID/DCAT: its files and endpoint under /releases/{id}/, `dct:isVersionOf` the dataset, after the release before it."""
+    prepared = served.served
+    assert prepared is not None, "prepared when the release was loaded"
+    public = site_url()
+    own = f"{public}releases/{served.release_folder}/"
+    description = describe(served.settings, own, served.release_id, prepared.issued, prepared.files, prepared.counts)
+    every = versions()
+    mine = next((v for v in every if v.folder == served.release_folder), Version(served.release_id, served.release_folder, prepared.issued))
+    position = next((i for i, v in enumerate(every) if v.folder == mine.folder), 0)
+    previous = every[position - 1] if position > 0 else None
+    return describe_version(description, served.settings, public, mine, previous)

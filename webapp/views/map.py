@@ -74,7 +74,9 @@ def _template_helpers() -> dict[str, Any]:
 
 def _map_json() -> dict[str, Any]:
     """The map's data for the request's filters (a bad value raises MapParameterError: 400; an unknown one MapNotFound: 404)."""
-    options = MapFilter.from_args(request.args.to_dict(flat=False))
+    args = request.args.to_dict(flat=False)
+    args.pop("release", None)  # webapp.archive answered it: the release this map is drawn from
+    options = MapFilter.from_args(args)
     return build_map(map_data(options.lang), options, base(), local_url)
 
 

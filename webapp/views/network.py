@@ -69,7 +69,7 @@ def _protocol_error(err: ProtocolError) -> Response:
 
 
 #: Query parameters the network API understands (besides NetworkOptions' own fields and aliases).
-EXTRA_PARAMETERS = {"format", "part", "radius", "query", "from", "to"}
+EXTRA_PARAMETERS = {"format", "part", "radius", "query", "from", "to", "release"}  # release: webapp.archive chose it
 PARAMETER_NAMES = {*NetworkOptions.__dataclass_fields__, "role", "partner_type", "theme", "partnership", "as-of", "partner-type"}
 CSV_PARTS = ("nodes", "edges")
 #: The example the API index links to (`from` is a Python keyword, so the parameters go as a mapping).
@@ -98,7 +98,7 @@ def _params(drop: tuple[str, ...] = ()) -> dict[str, list[str]]:
 
 def _options(path: bool = False, **overrides: Any) -> NetworkOptions:
     """Options from the query string; for /path, ?from= and ?to= name organisations, not a period."""
-    drop = ("format", "part", "radius", "query", *(("from", "to") if path else ()))
+    drop = ("format", "part", "radius", "query", "release", *(("from", "to") if path else ()))
     return NetworkOptions.from_params(_params(drop), **overrides)
 
 

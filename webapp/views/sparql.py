@@ -422,7 +422,7 @@ def _editor(query: str | None) -> Response:
         example=example,
         gallery=gallery(),
         prefixes=prefixes(base()),
-        endpoint=settings.public_url + "sparql",
+        endpoint=public_url() + "sparql",  # under /releases/{id}/ on an archived release's editor (webapp.archive)
         timeout=settings.query_timeout,
         row_cap=settings.row_cap,
         lang=lang,
