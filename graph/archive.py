@@ -29,7 +29,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from graph.release import CURRENT, RELEASES, STORES, Release, folder_name, remove_tree
+from graph.release import CURRENT, RELEASES, STORES, Release, folder_name, network_folder, remove_tree
 
 TOMBSTONES = "tombstones"
 PINS = "pins"
@@ -262,5 +262,6 @@ def prune(build_dir: Path, plan: PrunePlan) -> list[Tombstone]:
         os.replace(temporary, path)
         remove_tree(entry.release.folder)
         remove_tree(build_dir / STORES / entry.folder)
+        remove_tree(network_folder(build_dir, entry.id))  # its precomputed networks (graph.network.precomputed)
         stones.append(stone)
     return stones

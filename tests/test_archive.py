@@ -32,7 +32,7 @@ from rdflib.namespace import DCTERMS, OWL
 from graph.archive import Tombstone, lookup, pin, plan_prune, prune
 from graph.builder.pipeline import build
 from graph.config import PROJECT_ROOT, Settings
-from graph.release import Release
+from graph.release import Release, network_folder
 from tests.conftest import BASE, ID
 from tests.helpers import close_app, make_app, running_app
 from webapp.archive import cache
@@ -366,8 +366,13 @@ def test_prune_keeps_current_pinned_and_cited_and_leaves_a_410(archive: tuple[Pa
     plan = plan_prune(out, keep=1)
     assert [e.id for e in plan.remove] == [first.id]
     assert plan.keep == {second.id: "pinned by a running server", third.id: "current"}
+    # A pruned release's precomputed networks go with it (a stand-in sidecar: the fixture builds without them).
+    sidecar = network_folder(out, first.id)
+    sidecar.mkdir(parents=True, exist_ok=True)
+    (sidecar / "manifest.json").write_text("{}", encoding="utf-8")
     assert uaeu(["prune", "--build", str(out), "--keep", "1", "--yes"]) == 0
     assert Release.find(out, first.id) is None and not first.folder.exists()
+    assert not sidecar.exists()
     stone = lookup(out, first.id)
     assert isinstance(stone, Tombstone) and stone.replaced_by == second.id
     own.unlink()
