@@ -11,13 +11,25 @@
   "use strict";
 
   var config = JSON.parse(document.getElementById("network-config").textContent);
+  // Every word this script writes comes from the page (webapp/wording.py NETWORK), in the page's language.
+  var W = config.words || {};
+  var NAMES = config.names || {};
+  function say(key, values) {
+    var text = W[key] !== undefined ? W[key] : key;
+    Object.keys(values || {}).forEach(function (name) {
+      text = text.split("{" + name + "}").join(String(values[name]));
+    });
+    return text;
+  }
+  function metricName(key) {
+    return W["metric_" + key] || key.replace("_", " ");
+  }
   var container = document.getElementById("network-canvas");
   var status = document.getElementById("network-status");
   var form = document.getElementById("network-form");
   var FILTERS = ["kind", "weighting", "role", "partner_type", "theme", "evidence"];
   var PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
     "#393b79", "#ad494a", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd", "#e6550d", "#31a354", "#756bb1"];
-  var METRIC_LABELS = { weighted_degree: "weighted degree" };
   var KIND_COLOURS = { partnership: "#d62728", organisation: "#1f77b4", country: "#2ca02c" };
   // How many of the biggest nodes (by the "Size by" metric) keep their label at every zoom; past
   // LABEL_ALL_ZOOM times the fitted zoom every node shows its label.
@@ -46,7 +58,7 @@
   window.uaeuNetwork = state;
 
   if (!window.cytoscape || !container) {
-    status.textContent = "The network view needs JavaScript and its vendored library (make assets).";
+    status.textContent = say("needs_js");
     return;
   }
 
@@ -112,7 +124,7 @@
 
   function showDate() {
     var useDate = document.getElementById("use-date").checked;
-    document.getElementById("as-of-label").textContent = useDate ? document.getElementById("as-of").value : "any date";
+    document.getElementById("as-of-label").textContent = useDate ? document.getElementById("as-of").value : say("any_date");
   }
 
   function queryString(params) {
@@ -141,12 +153,12 @@
   // What a colour means, in words: the legend's entry for a node.
   function colourMeaning(node, by) {
     if (by === "partner_type") {
-      return node.partner_type && config.choices.partner_types.indexOf(node.partner_type) >= 0 ? node.partner_type : "other or unknown";
+      return node.partner_type && config.choices.partner_types.indexOf(node.partner_type) >= 0 ? ((NAMES.partner_types || {})[node.partner_type] || node.partner_type) : say("other_or_unknown");
     }
     if (by === "kind") {
-      return node.kind || "other";
+      return node.kind ? (W["node_" + node.kind] || node.kind) : say("other");
     }
-    return node.community === null || node.community === undefined ? "no community" : "community " + node.community;
+    return node.community === null || node.community === undefined ? say("no_community") : say("community_n", { n: node.community });
   }
 
   // The legend lists each colour in use once (meanings that share a colour are joined) with how
@@ -176,16 +188,15 @@
       item.appendChild(el("span", entry.label + " (" + entry.count + ")"));
       box.appendChild(item);
     });
-    document.getElementById("legend-colour-title").textContent = "Colour: " + document.getElementById("colour-by").selectedOptions[0].textContent;
+    document.getElementById("legend-colour-title").textContent = say("colour") + ": " + document.getElementById("colour-by").selectedOptions[0].textContent;
     var sizes = document.getElementById("legend-sizes");
     sizes.textContent = "";
-    var name = METRIC_LABELS[metric] || metric;
-    sizes.appendChild(el("span", "Size: " + name + " "));
+    sizes.appendChild(el("span", say("size") + ": " + metricName(metric) + " "));
     sizes.appendChild(el("span", null, { "class": "size-dot small", "aria-hidden": "true" }));
     sizes.appendChild(el("span", " " + format(low) + " … "));
     sizes.appendChild(el("span", null, { "class": "size-dot big", "aria-hidden": "true" }));
     sizes.appendChild(el("span", " " + format(high)));
-    sizes.appendChild(el("span", " · labels: the biggest (up to " + TOP_LABELS + ", none covering another); all when zoomed in", { "class": "hint" }));
+    sizes.appendChild(el("span", " · " + say("labels_hint", { n: TOP_LABELS }), { "class": "hint" }));
   }
 
   function overlaps(a, b) {
@@ -344,8 +355,8 @@
     state.highlighted = ele.neighborhood("node").map(function (n) { return n.id(); }).sort();
     var node = ele.data("node");
     document.getElementById("selection-label").textContent = node.label;
-    var facts = [node.kind, node.partner_type, node.country].filter(Boolean).join(" · ");
-    document.getElementById("selection-facts").textContent = facts + " · degree " + format(node.degree) + " · community " + format(node.community);
+    var facts = [W["node_" + node.kind] || node.kind, (NAMES.partner_types || {})[node.partner_type] || node.partner_type, node.country].filter(Boolean).join(" · ");
+    document.getElementById("selection-facts").textContent = facts + " · " + say("degree") + " " + format(node.degree) + " · " + say("community") + " " + format(node.community);
     var link = document.getElementById("selection-link");
     link.hidden = !node.url;
     link.setAttribute("href", node.url || "#");
@@ -374,7 +385,7 @@
       var item = el("li", null, { "data-id": node.id });
       item.appendChild(node.url ? el("a", node.label, { href: node.url }) : el("span", node.label));
       if (weightTo[node.id] > 1) {
-        item.appendChild(el("span", " (" + format(weightTo[node.id]) + ")", { "class": "hint", title: "weight of the link" }));
+        item.appendChild(el("span", " (" + format(weightTo[node.id]) + ")", { "class": "hint", title: say("weight_of_link") }));
       }
       list.appendChild(item);
     });
@@ -417,7 +428,7 @@
       if (key === sort.key) {
         th.setAttribute("aria-sort", sort.descending ? "descending" : "ascending");
       }
-      var button = el("button", METRIC_LABELS[key] || key.replace("_", " "), { type: "button", "class": "sort-button", "data-key": key, title: data.metric_notes[key] || "" });
+      var button = el("button", metricName(key), { type: "button", "class": "sort-button", "data-key": key, title: W["note_" + key] || data.metric_notes[key] || "" });
       button.addEventListener("click", function () {
         sort = { key: key, descending: sort.key === key ? !sort.descending : key !== "label" };
         fillTable(data);
@@ -466,7 +477,7 @@
   function fillDownloads(data) {
     var box = document.getElementById("downloads");
     box.textContent = "";
-    var names = { json: "JSON", gexf: "GEXF (Gephi)", graphml: "GraphML", cyjs: "Cytoscape JSON", csv: "CSV (zip)", "nodes.csv": "nodes CSV", "edges.csv": "edges CSV" };
+    var names = { json: "JSON", gexf: "GEXF (Gephi)", graphml: "GraphML", cyjs: "Cytoscape JSON", csv: "CSV (zip)", "nodes.csv": say("dl_nodes_csv"), "edges.csv": say("dl_edges_csv") };
     Object.keys(names).forEach(function (key, i) {
       if (!data.downloads[key]) {
         return;
@@ -489,21 +500,23 @@
   function describeMeta(data) {
     var meta = data.meta || {};
     var counts = meta.counts || {};
-    var parts = [counts.nodes + " nodes", counts.edges + " edges"];
+    var parts = [say("nodes_edges", { nodes: counts.nodes, edges: counts.edges })];
     if (meta.metrics) {
-      parts.push(meta.metrics.communities + " communities (Louvain, seed " + meta.metrics.louvain_seed + ")");
+      parts.push(say("communities", { n: meta.metrics.communities, seed: meta.metrics.louvain_seed }));
     }
     if (meta.weighting_definition) {
-      parts.push("weight: " + meta.weighting_definition);
+      parts.push(say("weight") + ": " + (W["define_" + meta.weighting] || meta.weighting_definition));
     }
     if (meta.dates) {
-      parts.push(meta.dates);
+      // The library's sentence is English; the page says the same in its own words.
+      var asOf = (data.options || {}).as_of;
+      parts.push(config.lang && config.lang !== "en" ? (asOf ? say("date_filter", { date: asOf }) : say("no_date_filter")) : meta.dates);
     }
     if (meta.truncated) {
-      parts.push("the query's answer was cut at " + meta.row_cap + " rows: the network is incomplete");
+      parts.push(say("truncated", { n: meta.row_cap }));
     }
     if (meta.release) {
-      parts.push("release " + meta.release);
+      parts.push(say("release") + " " + meta.release);
     }
     document.getElementById("network-meta").textContent = parts.join(" · ");
   }
@@ -523,7 +536,7 @@
     inFlight = controller;
     state.loading = true;
     state.params = params;
-    status.textContent = "Loading…";
+    status.textContent = say("loading");
     var qs = queryString(params);
     var url = config.dataUrl + (qs ? "?" + qs : "");
     var selected = state.selected;
@@ -552,12 +565,13 @@
         state.nodeCount = data.nodes.length;
         state.edgeCount = data.edges.length;
         state.error = null;
-        status.textContent = data.nodes.length + " nodes, " + data.edges.length + " edges";
+        status.textContent = say("nodes_edges", { nodes: data.nodes.length, edges: data.edges.length });
         if (selected) {
           select(selected);
         }
         if (push) {
-          window.history.replaceState(null, "", window.location.pathname + (qs ? "?" + qs : ""));
+          var shown = queryString(config.lang && config.lang !== "en" ? Object.assign({}, params, { lang: config.lang }) : params);
+          window.history.replaceState(null, "", window.location.pathname + (shown ? "?" + shown : ""));
         }
       })
       .catch(function (error) {
@@ -565,7 +579,7 @@
           return;
         }
         state.error = String(error.message || error);
-        status.textContent = "Could not load the network: " + state.error;
+        status.textContent = say("load_failed") + " " + state.error;
       })
       .then(function () {
         if (!current()) {
@@ -643,7 +657,7 @@
   var playTimer = null;
   function setPlaying(on) {
     state.playing = on;
-    playButton.textContent = on ? "Pause" : "Play";
+    playButton.textContent = on ? say("pause") : say("play");
     playButton.setAttribute("aria-pressed", on ? "true" : "false");
     if (!on && playTimer) {
       window.clearTimeout(playTimer);
