@@ -201,7 +201,7 @@ HOME: dict[str, dict[str, str]] = {
 
 # ==================================================================== per-page wording (ux-bg)
 # Each table below is {"en": {...}, "bg": {...}} with the same keys; `words(TABLE, lang)` reads one.
-# `PAGE_WORDS` names them per page kind, and tests/test_bulgarian_browser.py checks that every key has
+# `WORD_TABLES` lists them (with UI and HOME), and tests/test_bulgarian_browser.py checks that every key has
 # a Bulgarian entry and that no English entry shows on a page rendered in Bulgarian.
 
 # ---------------------------------------------------------------- every page: the frame (base.html)
@@ -634,19 +634,17 @@ MAP: dict[str, dict[str, str]] = {
     },
 }
 
-#: Every page kind's tables of words (the frame's are on every page); the Bulgarian-UI test reads this.
-PAGE_WORDS: dict[str, tuple[dict[str, dict[str, str]], ...]] = {
-    "home": (LAYOUT, HOME),
-    "list": (LAYOUT,),
-    "search": (LAYOUT,),
-    "resource": (LAYOUT,),
-    "ontology": (LAYOUT, ONTOLOGY),
-    "dumps": (LAYOUT, DUMPS),
-    "void": (LAYOUT, DUMPS),
-    "network": (LAYOUT, NETWORK),
-    "map": (LAYOUT, MAP),
-    "not_found": (LAYOUT, ERRORS),
-    "error": (LAYOUT, ERRORS),
+#: Every table of interface words with one string a key ({"en": {...}, "bg": {...}}); a new table goes here,
+#: so the test of the Bulgarian interface checks it (each key translated, no English left on a Bulgarian page).
+WORD_TABLES: dict[str, dict[str, dict[str, str]]] = {
+    "UI": UI,
+    "HOME": HOME,
+    "LAYOUT": LAYOUT,
+    "ERRORS": ERRORS,
+    "DUMPS": DUMPS,
+    "ONTOLOGY": ONTOLOGY,
+    "NETWORK": NETWORK,
+    "MAP": MAP,
 }
 
 
@@ -737,6 +735,19 @@ PREDICATES: dict[str, tuple[str, str, str, str]] = {
     "rdfs:isDefinedBy": ("defined by", "дефинирано в", "defines", "дефинира"),
     "rdfs:subClassOf": ("subclass of", "подклас на", "subclasses", "подкласове"),
     "rdfs:seeAlso": ("see also", "виж също", "see also", "виж също"),
+    # ---- added for the full Bulgarian UI (ux-bg): the vocabularies' and the ontology's own predicates
+    "skos:editorialNote": ("editorial note", "редакционна бележка", "", ""),
+    "skos:member": ("members", "членове", "member of", "член на"),
+    "dct:license": ("licence", "лиценз", "licence of", "лиценз на"),
+    "dct:creator": ("creator", "създател", "creator of", "създател на"),
+    "owl:versionInfo": ("version", "версия", "", ""),
+    "owl:versionIRI": ("version IRI", "IRI на версията", "", ""),
+    "vann:preferredNamespaceUri": ("namespace", "пространство от имена", "", ""),
+    "vann:preferredNamespacePrefix": ("prefix", "представка", "", ""),
+    "rdfs:domain": ("domain", "област на определение", "domain of", "област на определение на"),
+    "rdfs:range": ("range", "стойности от", "range of", "стойности на"),
+    "schema:domainIncludes": ("used on", "използва се за", "properties used on it", "свойства за него"),
+    "rdfs:subPropertyOf": ("subproperty of", "подсвойство на", "subproperties", "подсвойства"),
 }
 #: Order of predicates on a page: names and kinds first, notes and sources last.
 ORDER = [

@@ -21,6 +21,18 @@
     });
     return text;
   }
+  // A link to one of this site's pages keeps the page's language (the data is the same in every language).
+  function localised(url) {
+    if (!url || !config.lang || config.lang === "en") {
+      return url;
+    }
+    var link = new URL(url, window.location.href);
+    if (link.origin !== window.location.origin) {
+      return url;
+    }
+    link.searchParams.set("lang", config.lang);
+    return link.toString();
+  }
   function metricName(key) {
     return W["metric_" + key] || key.replace("_", " ");
   }
@@ -383,7 +395,7 @@
     document.getElementById("selection-count").textContent = String(neighbours.length);
     neighbours.forEach(function (node) {
       var item = el("li", null, { "data-id": node.id });
-      item.appendChild(node.url ? el("a", node.label, { href: node.url }) : el("span", node.label));
+      item.appendChild(node.url ? el("a", node.label, { href: node.url, "class": "from-graph" }) : el("span", node.label, { "class": "from-graph" }));
       if (weightTo[node.id] > 1) {
         item.appendChild(el("span", " (" + format(weightTo[node.id]) + ")", { "class": "hint", title: say("weight_of_link") }));
       }
@@ -453,7 +465,8 @@
         tr.classList.add("is-selected");
       }
       columns.forEach(function (key) {
-        tr.appendChild(el("td", format(node[key])));
+        // A node's name is the graph's (in the data's language), not the page's words.
+        tr.appendChild(el("td", format(node[key]), key === "label" ? { "class": "from-graph" } : {}));
       });
       tr.addEventListener("click", function () {
         select(node.id);
@@ -556,6 +569,9 @@
         if (!current()) {
           return;
         }
+        data.nodes.forEach(function (node) {
+          node.url = localised(node.url);
+        });
         state.data = data;
         draw(data);
         fillTable(data);

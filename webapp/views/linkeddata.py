@@ -84,7 +84,7 @@ def render_resource(iri: str, path: str, extension: str | None) -> Response:
         jsonld=json_for_script(jsonld(triples)),
         alternates=_alternates(path),
         canonical=f"{public_url()}{path}",
-        sparql_url=f"{public_url()}sparql?" + urlencode({"query": f"DESCRIBE <{iri}>"}),
+        sparql_url=with_lang(f"{public_url()}sparql?" + urlencode({"query": f"DESCRIBE <{iri}>"}), lang),
         lang=lang,
         t=ui(lang),
         public=public_url(),
@@ -175,7 +175,7 @@ def ontology(extension: str | None = None) -> Response:
         alternates=_alternates("ontology"),
         languages=UI_LANGUAGES,
         pick=lambda labels: labels.get(lang) or labels.get("en") or labels.get("") or next(iter(labels.values()), ""),
-        sparql_url=f"{public_url()}sparql?" + urlencode({"query": f"DESCRIBE <{base()}ontology>"}),
+        sparql_url=with_lang(f"{public_url()}sparql?" + urlencode({"query": f"DESCRIBE <{base()}ontology>"}), lang),
     )
     response = _describe_headers(Response(html, mimetype="text/html"), "ontology", negotiated=extension is None)
     return remember_lang(response, remember)
