@@ -89,7 +89,10 @@ def test_legend_follows_colour_by_and_size_by(page: tuple[Page, Traffic], live_s
     expect(tab.locator("#legend-colour-title")).to_have_text("Colour: partner type")
     types = {n["partner_type"] for n in _api_json(live_server + "/network.json")["nodes"] if n["partner_type"]}
     legend_text = " ".join(tab.locator("#legend-colours li").all_inner_texts())
-    assert all(t in legend_text for t in types), (types, legend_text)
+    # Each partner type by its name in the vocabulary (City, EU body, ...), as the page's config gives it.
+    names = tab.evaluate("() => JSON.parse(document.getElementById('network-config').textContent).names.partner_types")
+    assert all(names[t] in legend_text for t in types), (types, legend_text)
+    assert names["eu-body"] != "eu-body", "a partner type reads as words, not as its code"
     tab.select_option("#colour-by", "kind")
     assert _legend_matches_the_drawing(tab, 1) == ["rgb(31,119,180)"]  # the organisations network: one kind
     expect(tab.locator("#legend-colours li")).to_have_text(["organisation (" + str(tab.evaluate("window.uaeuNetwork.nodeCount")) + ")"])
