@@ -36,7 +36,7 @@ from graph.sparql.remote import RemoteUnavailable
 from graph.store import StoreUnavailable
 from webapp.links import choose_lang
 from webapp.resources import public_url, release_id
-from webapp.wording import ERRORS, words
+from webapp.wording import ERRORS, ui, words
 
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -176,7 +176,8 @@ def _http_error(error: HTTPException) -> Response | HTTPException:
         return error
     lang, _ = choose_lang()
     said = words(ERRORS, lang)
-    page = render_template("error.html", status=status, message=said.get(f"error_{status}", said["error_other"]), e=said, lang=lang, public=public_url())
+    message = said.get(f"error_{status}", said["error_other"])
+    page = render_template("error.html", status=status, message=message, e=said, t=ui(lang), lang=lang, public=public_url())
     response = Response(page, status=status, mimetype="text/html")
     for name in ("Allow", "Retry-After"):
         if name in (headers := dict(error.get_headers())):
