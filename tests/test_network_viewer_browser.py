@@ -193,6 +193,35 @@ def test_download_png_gives_a_real_png(page: tuple[Page, Traffic], live_server: 
     assert traffic.failures == []
 
 
+def test_download_svg_gives_the_same_picture_as_vector_graphics(page: tuple[Page, Traffic], live_server: str, tmp_path: Path) -> None:
+    """One shape per node, one line per edge, the labels drawn as text; well-formed XML (labels escaped)."""
+    import xml.etree.ElementTree as ET
+
+    tab, traffic = page
+    _open(tab, live_server + "/network?as_of=2018")
+    state = tab.evaluate("() => ({nodeCount: window.uaeuNetwork.nodeCount, edgeCount: window.uaeuNetwork.edgeCount})")
+    with tab.expect_download() as download_info:
+        tab.click("#download-svg")
+    download = download_info.value
+    assert download.suggested_filename == "uaeu-network-organisations-2018.svg"
+    target = tmp_path / download.suggested_filename
+    download.save_as(str(target))
+    root = ET.parse(target).getroot()
+    ns = "{http://www.w3.org/2000/svg}"
+    assert root.tag == f"{ns}svg"
+    nodes = root.find(f"{ns}g[@class='nodes']")
+    edges = root.find(f"{ns}g[@class='edges']")
+    labels = root.find(f"{ns}g[@class='labels']")
+    assert nodes is not None and edges is not None and labels is not None
+    assert len(nodes) == state["nodeCount"] > 50
+    assert len(edges.findall(f"{ns}line")) == state["edgeCount"]
+    names = {title.text for title in nodes.iter(f"{ns}title")}
+    assert "Sofia Municipality" in names
+    drawn = sorted(str(text.text) for text in labels.iter(f"{ns}text"))
+    assert drawn and drawn == sorted(tab.evaluate("() => window.uaeuNetwork.topLabelled.map((id) => window.uaeuNetwork.cy.getElementById(id).data('label'))"))
+    assert traffic.failures == []
+
+
 def test_play_steps_the_years_and_stops_at_the_last(page: tuple[Page, Traffic], live_server: str, shots: Path) -> None:
     from playwright.sync_api import expect
 

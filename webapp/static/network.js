@@ -652,7 +652,7 @@
     }
   });
 
-  // Image export: Cytoscape's own PNG of the whole network (no plugin, so no SVG), on white.
+  // Image export: Cytoscape's own PNG of the whole network, on white (the SVG above is written from the same drawn elements).
   document.getElementById("download-png").addEventListener("click", function () {
     if (!state.cy) {
       return;
@@ -661,6 +661,64 @@
     var url = URL.createObjectURL(blob);
     var kind = state.params.kind || (state.params.query ? "query" : "organisations");
     var link = el("a", null, { href: url, download: "uaeu-network-" + kind + (state.params.as_of ? "-" + state.params.as_of : "") + ".png" });
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    window.setTimeout(function () { URL.revokeObjectURL(url); }, 10000);
+  });
+
+  // Image export as SVG: the same picture (positions, colours, sizes, the labels shown) written as vector
+  // graphics from the drawn elements, so it scales for print and opens in Inkscape or Illustrator. Every
+  // label is escaped as XML text.
+  function xml(text) {
+    return String(text).replace(/[&<>"']/g, function (c) { return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" }[c]; });
+  }
+  function number(value) {
+    return (Math.round(value * 100) / 100).toString();
+  }
+  state.svg = function () {
+    var cy = state.cy;
+    var box = cy.elements().boundingBox({ includeLabels: true });
+    var pad = 20;
+    var x0 = box.x1 - pad, y0 = box.y1 - pad, w = box.w + 2 * pad, h = box.h + 2 * pad;
+    var out = ['<svg xmlns="http://www.w3.org/2000/svg" viewBox="' + [x0, y0, w, h].map(number).join(" ") + '" width="' + number(w) + '" height="' + number(h) +
+      '" font-family="system-ui, sans-serif">', "<title>" + xml(document.querySelector("h1").textContent) + "</title>",
+      '<rect x="' + number(x0) + '" y="' + number(y0) + '" width="' + number(w) + '" height="' + number(h) + '" fill="#ffffff"/>', '<g class="edges" stroke-linecap="round">'];
+    cy.edges().forEach(function (edge) {
+      var a = edge.source().position(), b = edge.target().position();
+      out.push('<line x1="' + number(a.x) + '" y1="' + number(a.y) + '" x2="' + number(b.x) + '" y2="' + number(b.y) + '" stroke="' + edge.style("line-color") +
+        '" stroke-width="' + number(parseFloat(edge.style("width"))) + '" stroke-opacity="' + number(parseFloat(edge.style("opacity"))) + '"' +
+        (edge.data("weak") ? ' stroke-dasharray="4 3"' : "") + "/>");
+    });
+    out.push('</g><g class="nodes">');
+    cy.nodes().forEach(function (ele) {
+      var at = ele.position(), size = ele.data("size"), node = ele.data("node");
+      var fill = ' fill="' + ele.data("colour") + '" fill-opacity="' + number(parseFloat(ele.style("opacity"))) + '"';
+      var shape = ele.data("shape") === "round-rectangle"
+        ? '<rect x="' + number(at.x - size / 2) + '" y="' + number(at.y - size / 2) + '" width="' + number(size) + '" height="' + number(size) + '" rx="' + number(size / 5) + '"' + fill + ">"
+        : '<circle cx="' + number(at.x) + '" cy="' + number(at.y) + '" r="' + number(size / 2) + '"' + fill + ">";
+      out.push(shape + "<title>" + xml(node.label) + "</title>" + (ele.data("shape") === "round-rectangle" ? "</rect>" : "</circle>"));
+    });
+    out.push('</g><g class="labels" text-anchor="middle" fill="#222222" stroke="#ffffff" stroke-width="3" paint-order="stroke">');
+    cy.nodes().forEach(function (ele) {
+      if (!(ele.hasClass("top-labelled") || ele.hasClass("highlighted") || ele.hasClass("zoom-labelled"))) {
+        return;
+      }
+      var at = ele.position(), size = ele.data("size");
+      var font = ele.hasClass("top-labelled") ? ele.data("labelSize") : 9;
+      out.push('<text x="' + number(at.x) + '" y="' + number(at.y + size / 2 + font) + '" font-size="' + number(font) + '"' +
+        (ele.hasClass("top-labelled") ? ' font-weight="bold"' : "") + ">" + xml(ele.data("label")) + "</text>");
+    });
+    out.push("</g></svg>");
+    return out.join("\n");
+  };
+  document.getElementById("download-svg").addEventListener("click", function () {
+    if (!state.cy) {
+      return;
+    }
+    var url = URL.createObjectURL(new Blob([state.svg()], { type: "image/svg+xml" }));
+    var kind = state.params.kind || (state.params.query ? "query" : "organisations");
+    var link = el("a", null, { href: url, download: "uaeu-network-" + kind + (state.params.as_of ? "-" + state.params.as_of : "") + ".svg" });
     document.body.appendChild(link);
     link.click();
     link.remove();
