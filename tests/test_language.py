@@ -74,3 +74,17 @@ def test_the_search_api_answers_in_the_language_asked(client: FlaskClient) -> No
     results = client.get("/api/search?q=sofia&lang=bg").get_json()["results"]
     assert results and all(r["url"].endswith("?lang=bg") for r in results)
     assert {r["type"] for r in results if r["kind"] == "organisation"} == {"организация"}
+
+
+def test_the_network_names_its_nodes_in_the_language_asked(client: FlaskClient) -> None:
+    """Same nodes, positions and metrics; a node with a Bulgarian label is called by it."""
+    english = client.get("/network.json").get_json()
+    bulgarian = client.get("/network.json?lang=bg").get_json()
+    sofia = "https://w3id.org/uaeu/id/organisation/sofia-municipality"
+    by_id = {node["id"]: node for node in bulgarian["nodes"]}
+    assert [n["id"] for n in english["nodes"]] == [n["id"] for n in bulgarian["nodes"]]
+    assert by_id[sofia]["label"] == "Столична община"
+    assert next(n for n in english["nodes"] if n["id"] == sofia)["label"] == "Sofia Municipality"
+    strip = lambda node: {k: v for k, v in node.items() if k != "label"}  # noqa: E731
+    assert [strip(n) for n in english["nodes"]] == [strip(n) for n in bulgarian["nodes"]]
+    assert english["edges"] == bulgarian["edges"]

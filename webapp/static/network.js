@@ -551,7 +551,9 @@
     state.params = params;
     status.textContent = say("loading");
     var qs = queryString(params);
-    var url = config.dataUrl + (qs ? "?" + qs : "");
+    // The nodes' names come in the page's language (the filters, and so the address, stay the same).
+    var named = config.lang && config.lang !== "en" && !params.query ? queryString(Object.assign({}, params, { lang: config.lang })) : qs;
+    var url = config.dataUrl + (named ? "?" + named : "");
     var selected = state.selected;
     function current() {
       return ticket === state.requested;

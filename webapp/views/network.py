@@ -54,7 +54,7 @@ from webapp.links import choose_lang, local_url, with_lang
 from webapp.plumbing import json_error, json_response
 from webapp.resources import app_settings, base, release_id, resources, store
 from webapp.views.sparql import ProtocolError, execute, query_parameters
-from webapp.wording import NETWORK, words
+from webapp.wording import NETWORK, UI_LANGUAGES, words
 
 network = Blueprint("network", __name__)
 
@@ -443,7 +443,27 @@ def page_json() -> Response:
         raise NetworkOptionError(f"kind: unknown network '{kind}' (expected one of: {', '.join(KINDS)})")
     options = _options(kind=kind)
     downloads = _downloads("network.api_network", {"kind": kind, **_filter_params(options)})
-    return Response(_page_data(data, options, tuple(sorted(downloads.items()))), content_type=JSON.content_type)
+    body = _page_data(data, options, tuple(sorted(downloads.items())))
+    lang = _one("lang", "en").lower()
+    if lang != "en" and lang in UI_LANGUAGES:
+        body = _relabelled(body, lang)
+    return Response(body, content_type=JSON.content_type)
+
+
+@functools.lru_cache(maxsize=32)
+def _relabelled(body: bytes, lang: str) -> bytes:
+    """The page's data with each node named in `lang` where the graph has a label in it (?lang=bg on
+    /network.json): the network, its layout and its exports stay one (English-labelled) computation."""
+    labels = resources().labels
+    names: dict[str, str] = {}
+    for thing in labels.things if labels is not None else []:
+        written = next((text for _, text, label_lang in thing.labels if label_lang == lang), None)
+        if written is not None:
+            names[thing.iri] = written
+    page = json.loads(body)
+    for node in page["nodes"]:
+        node["label"] = names.get(node["id"], node["label"])
+    return json.dumps(page, ensure_ascii=False, separators=(",", ":"), default=str).encode("utf-8")
 
 
 @network.get("/network")
