@@ -443,11 +443,11 @@ def page_json() -> Response:
         raise NetworkOptionError(f"kind: unknown network '{kind}' (expected one of: {', '.join(KINDS)})")
     options = _options(kind=kind)
     downloads = _downloads("network.api_network", {"kind": kind, **_filter_params(options)})
-    body = _page_data(data, options, tuple(sorted(downloads.items())))
+    answer = _page_data(data, options, tuple(sorted(downloads.items())))
     lang = _one("lang", "en").lower()
     if lang != "en" and lang in UI_LANGUAGES:
-        body = _relabelled(body, lang)
-    return Response(body, content_type=JSON.content_type)
+        answer = _relabelled(answer, lang)
+    return Response(answer, content_type=JSON.content_type)
 
 
 @functools.lru_cache(maxsize=32)
