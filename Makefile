@@ -73,14 +73,24 @@ test: lint
 
 # Benchmarks (never part of `make test`): synthetic builds at 10k/100k/1M triples (1M: build, dump, load and
 # network timings only), peers load-tested side by side on 127.0.0.1; results in bench/results/.
-BENCH_SIZES ?= 10k,100k,1M
-BENCH_HTTP_SIZES ?= 10k,100k
-bench: test-setup
-	BENCH_SIZES=$(BENCH_SIZES) BENCH_HTTP_SIZES=$(BENCH_HTTP_SIZES) $(BIN)/python -m bench.run --name bench
+# Sizes: synthetic 10k/100k/1M and `release` (the curated data); repeated windows, drained between;
+# also the in-process breakdown and the fairness run on the real release. Writes bench/results/bench.md.
+BENCH_SIZES ?= 10k,100k,release,1M
+BENCH_HTTP_SIZES ?= 10k,100k,release
+BENCH_REPEAT ?= 3
+BENCH_STAMP := $(VENV)/.installed-bench
 
-# A 10k-only smoke run of the same harness (about 3 minutes).
-bench-quick: test-setup
-	BENCH_SIZES=10k BENCH_HTTP_SIZES=10k $(BIN)/python -m bench.run --name quick
+$(BENCH_STAMP): $(TEST_STAMP)
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	@touch $(BENCH_STAMP)
+
+bench: test-setup $(BENCH_STAMP)
+	BENCH_SIZES=$(BENCH_SIZES) BENCH_HTTP_SIZES=$(BENCH_HTTP_SIZES) BENCH_REPEAT=$(BENCH_REPEAT) $(BIN)/python -m bench.run --name bench
+
+# A smoke run of the same harness (a few minutes): six queries on the real release, two windows each,
+# the in-process breakdown and a short fairness run; writes bench/results/quick.md.
+bench-quick: test-setup $(BENCH_STAMP)
+	$(BIN)/python -m bench.run --name quick --sizes release --http-sizes release --repeat 2 --quick --fairness 5
 
 # Latency of light queries and pages while 4 runaway queries are in flight (about 1 minute).
 bench-fairness: build

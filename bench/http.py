@@ -242,16 +242,39 @@ def _python_load(url: str, query: str | None, connections: int, seconds: float) 
     }
 
 
+#: The load generator stands in for many users from one address, so the per-client limits are lifted for
+#: throughput runs (the shared limits stay: workers, the time limit, slots for slow queries). The
+#: fairness run (bench.fairness) keeps every default.
+LOAD_ENV = {"UAEU_QUERIES_PER_CLIENT": "64", "UAEU_QUERY_QUEUE": "64", "UAEU_CLIENT_SECONDS_PER_MINUTE": "1000000", "UAEU_COOLDOWN_AFTER_STOP": "0"}
+#: The time limit every server gets (ours: UAEU_QUERY_TIMEOUT; Oxigraph: --timeout-s).
+QUERY_TIMEOUT_S = 10
+
+
 def ours(build: Path) -> Server:
     """`uaeu serve --build BUILD`: the web app with /sparql on the embedded store, as users run it."""
     port = free_port()
     return Server("ours-embedded", [str(VENV_BIN / "uaeu"), "serve", "--host", "127.0.0.1", "--port", str(port), "--build", str(build)], "/sparql", port)
 
 
-def oxigraph_server() -> Server:
-    """The Oxigraph server, in memory (no --location); loaded over /store after start."""
+def ours_remote(build: Path, endpoint: str) -> Server:
+    """`uaeu serve --store sparql`: the same app, its pages and /sparql answered by a pushed Oxigraph server."""
     port = free_port()
-    return Server("oxigraph-server", [str(VENV_BIN / "oxigraph"), "serve", "--bind", f"127.0.0.1:{port}"], "/query", port)
+    command = [str(VENV_BIN / "uaeu"), "serve", "--host", "127.0.0.1", "--port", str(port), "--build", str(build), "--store", "sparql", "--endpoint", endpoint]
+    return Server("ours-remote", command, "/sparql", port)
+
+
+def oxigraph_server(name: str = "oxigraph-server") -> Server:
+    """The Oxigraph server, in memory (no --location), with the same time limit as ours; loaded over /store after start."""
+    port = free_port()
+    command = [str(VENV_BIN / "oxigraph"), "serve", "--bind", f"127.0.0.1:{port}", "--timeout-s", str(QUERY_TIMEOUT_S)]
+    return Server(name, command, "/query", port)
+
+
+def push(build: Path, server: Server) -> float:
+    """`uaeu push` the build's release into an Oxigraph server (as an operator would); seconds."""
+    started = time.perf_counter()
+    subprocess.run([str(VENV_BIN / "uaeu"), "push", "--build", str(build), "--endpoint", server.url + "/query"], check=True, capture_output=True, timeout=900)
+    return time.perf_counter() - started
 
 
 def rdflib_endpoint(build: Path) -> Server:

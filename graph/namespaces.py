@@ -13,6 +13,8 @@ CV = Namespace("http://data.europa.eu/m8g/")
 VANN = Namespace("http://purl.org/vocab/vann/")
 COUNTRY = Namespace("http://publications.europa.eu/resource/authority/country/")
 WIKIDATA = Namespace("http://www.wikidata.org/entity/")
+#: The Publications Office's corporate-body authority table (EU institutions, bodies and their departments).
+EU_CORPORATE_BODY = Namespace("http://publications.europa.eu/resource/authority/corporate-body/")
 GEONAMES = "https://sws.geonames.org/"
 
 __all__ = ["COUNTRY", "CV", "DCTERMS", "FOAF", "ORG", "OWL", "PROV", "RDF", "RDFS", "SCHEMA", "SKOS", "TIME", "XSD", "Minter", "prefixes"]

@@ -186,6 +186,20 @@ def bad_url(data: Path) -> tuple[str, int, str | None, str]:
     return "sources.csv", line, "url", "is not an http(s) URL"
 
 
+def malformed_organisation_qid(data: Path) -> tuple[str, int, str | None, str]:
+    path = data / "organisations.csv"
+    index = next(i for i, row in enumerate(_rows(path)) if row and row[0] == "european-commission")
+    line = _set_cell(path, index, "wikidata", "Q8880x")
+    return "organisations.csv", line, "wikidata", "'Q8880x' is not a Wikidata item id"
+
+
+def malformed_corporate_body(data: Path) -> tuple[str, int, str | None, str]:
+    path = data / "organisations.csv"
+    index = next(i for i, row in enumerate(_rows(path)) if row and row[0] == "european-commission-dg-regio")
+    line = _set_cell(path, index, "eu_corporate_body", "../REGIO")
+    return "organisations.csv", line, "eu_corporate_body", "'../REGIO' is not a code of the EU corporate-body authority table"
+
+
 MUTATIONS = [
     unknown_reference,
     malformed_date,
@@ -205,6 +219,8 @@ MUTATIONS = [
     bad_slug,
     wrong_header,
     bad_url,
+    malformed_organisation_qid,
+    malformed_corporate_body,
 ]
 
 

@@ -214,3 +214,35 @@ def test_bindings_come_from_the_header_not_the_text() -> None:
     body = "\n".join(line for line in query.text.splitlines() if not line.startswith("#"))
     assert "digital-transition" not in body
     assert query.defaults["partnership"] == ox.NamedNode(ID + "partnership/digital-transition")
+
+
+def test_the_shown_text_has_its_values_first_inside_where() -> None:
+    """The gallery's text puts the bound values on the line after `WHERE {` (in view, where the server
+    applies them), drops the `# bind:` comment that would go stale, and runs to the same answer."""
+    query = NamedQuery.load(EXAMPLES_DIR / "06-partnerships-of-a-city.rq")
+    tallinn = ox.NamedNode(ID + "place/tallinn")
+    lines = query.standalone({"city": tallinn}).splitlines()
+    where = next(i for i, line in enumerate(lines) if line.rstrip().endswith("WHERE {"))
+    assert lines[where + 1] == f"  VALUES ?city {{ <{ID}place/tallinn> }}"
+    assert not any(line.startswith("# bind:") for line in lines)
+    assert lines[-1].startswith("ORDER BY"), "nothing trails the query any more"
+    two = NamedQuery.load(EXAMPLES_DIR / "05-membership-sources.rq").standalone().splitlines()
+    where = next(i for i, line in enumerate(two) if line.rstrip().endswith("WHERE {"))
+    assert two[where + 1].startswith("  VALUES (?organisation ?partnership) { (<")
+
+
+def test_a_sub_select_keeps_its_own_group() -> None:
+    from graph.queries.text import values_first
+
+    text = "SELECT ?n WHERE { SELECT ?n WHERE { ?s ?p ?n } LIMIT 1 }"
+    placed = values_first(text, "VALUES ?s { <http://example.org/a> }", indent="  ")
+    assert placed == "SELECT ?n WHERE {\n  VALUES ?s { <http://example.org/a> } {  SELECT ?n WHERE { ?s ?p ?n } LIMIT 1  } }"
+    ox.Store().query(placed)  # still a query
+
+
+def test_no_gallery_variable_shadows_a_parameter_of_the_editor_page() -> None:
+    """A question's variables are URL parameters of its permalink (`?example=...&city=...`), so none may
+    be one the page or the SPARQL protocol already reads."""
+    taken = {"example", "query", "format", "lang", "default-graph-uri", "named-graph-uri", "update"}
+    for query in example_queries():
+        assert not taken & set(query.defaults), query.name

@@ -107,10 +107,19 @@ def test_unmatched_places_are_reported_not_guessed(built: Built) -> None:
     assert "viimsi" in status["geonames_unmatched"]
     assert built.data.places["viimsi"].get("geonames") == ""
     assert any("viimsi" in n for n in built.report["notes"])
-    for ident, record in _cities(built).items():
-        if record.get("wikidata"):
-            quotes = " ".join(built.data.sources[s].get("evidence") for s in record.get("sources"))
-            assert re.search(rf"\b{record.get('wikidata')}\b", quotes), f"{ident}: a Wikidata QID needs a source whose quote names it"
+
+
+def test_a_wikidata_qid_is_stated_by_two_datasets(built: Built) -> None:
+    """Issue 13: a city's or a country's QID is kept only where two independent cited datasets state it
+    (their quotes name the QID); one dataset alone, even at the right place, can name another item."""
+    records = [*_cities(built).items(), *built.data.countries.items()]
+    with_qid = [(ident, record) for ident, record in records if record.get("wikidata")]
+    assert len(with_qid) >= 25 + 29
+    for ident, record in with_qid:
+        naming = [s for s in record.get("sources") if re.search(rf"\b{record.get('wikidata')}\b", built.data.sources[s].get("evidence"))]
+        assert len(naming) >= 2, f"{ident}: {record.get('wikidata')} is named by {naming} only; a QID needs two datasets that state it"
+    assert built.data.places["rome"].get("wikidata") == "Q220"
+    assert built.data.places["milan"].get("wikidata") == "", "the datasets disagree on Milan (Q490, Q18502020)"
 
 
 @pytest.mark.parametrize("ident", ["sofia", "oulu", "helsingborg", "pontevedra", "torres-vedras"])

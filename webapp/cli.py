@@ -4,6 +4,7 @@
     report    graph.builder.coverage                places    graph.builder.gazetteer
     query     graph.store (embedded) + graph.sparql.results.as_text
     network   graph.network                       push      graph.store.push
+    diff      graph.diff + graph.changelog (what changed between two releases)
     serve     webapp.app.create_app under waitress
 
 One flag vocabulary: `--build DIR` is the build folder wherever one is read or written
@@ -285,6 +286,37 @@ def _emit(payload: bytes, output: str | None) -> int:
     return EXIT_OK
 
 
+# ---------------------------------------------------------------- diff
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    """What changed from release A to release B: the changelog (text), its JSON, or the RDF Patch."""
+    from graph import diff
+
+    build_dir = _settings(args).build_dir
+    try:
+        older, newer = diff.find(build_dir, args.older), diff.find(build_dir, args.newer)
+    except diff.UnknownRelease as err:
+        return _error(err, EXIT_USAGE)
+    folder = diff.cached(build_dir, older, newer)
+    if args.format == "patch":
+        return _emit((folder / diff.PATCH).read_bytes(), args.output)
+    data = diff.summary(build_dir, older, newer)
+    if args.format == "json":
+        return _emit((json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8"), args.output)
+    lang = args.lang
+    lines = [f"{older.id} -> {newer.id}: +{data['added']} / -{data['removed']} quads"]
+    lines += [f"- {entry[lang]}" for entry in data["changelog"]]
+    other = data["other"]["count"]
+    if other:
+        lines.append(f"- other changes: {other} quad(s)" if lang == "en" else f"- други промени: {other} квадрупъл(а)")
+    if data["blank_node_quads"]:
+        lines.append(f"- {data['blank_node_quads']} changed quad(s) hold blank nodes, compared by their labels as written")
+    if not data["changelog"] and not other:
+        lines.append("- no changes" if lang == "en" else "- няма промени")
+    return _emit(("\n".join(lines) + "\n").encode("utf-8"), args.output)
+
+
 # ---------------------------------------------------------------- push, serve
 
 
@@ -421,6 +453,15 @@ def parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_places)
 
     _network_parser(sub, sources)
+
+    p = sub.add_parser("diff", help="what changed between two releases: a changelog (default), JSON, or an RDF Patch")
+    p.add_argument("older", metavar="A", help="the older release: its id (0.1.0+3f2a...) or folder name (0.1.0_3f2a...)")
+    p.add_argument("newer", metavar="B", help="the newer release")
+    p.add_argument("--format", choices=["changelog", "json", "patch"], default="changelog")
+    p.add_argument("--lang", choices=["en", "bg"], default="en", help="the changelog's language")
+    p.add_argument("--output", metavar="FILE", help="write to FILE instead of standard output")
+    _build_flag(p, "holding both releases")
+    p.set_defaults(func=cmd_diff)
 
     p = sub.add_parser("push", parents=[sources, remote], help="load the current build into a SPARQL 1.1 server (Oxigraph, Virtuoso, ...)")
     p.add_argument("--endpoint", required=True, help="the server's SPARQL query URL (Oxigraph: .../query, Virtuoso: .../sparql)")

@@ -2,6 +2,8 @@
 
 - **Negotiation** (`negotiate`): a format from a URL extension, else from `Accept` with q-values,
   among the formats a view offers (graph.formats); only a client that names text/html gets HTML.
+  A parsed Accept header and its best matches are kept (`parsed_accept`, `best_match`): werkzeug's
+  answer, once per distinct header rather than once per request.
 - **JSON twins** (`page_routes`, `wants_json`, `page_or_json`): every HTML page `/x` has its data at
   `/x.json` (a folder's page `/x/` at `/x/index.json`, the home page at `/index.json`), also
   chosen by `Accept: application/json`; both say where the other is in a `Link` header.
@@ -21,13 +23,16 @@
 
 from __future__ import annotations
 
+import functools
 import gzip
 import json
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from flask import Blueprint, Flask, Response, current_app, render_template, request
+from werkzeug.datastructures import MIMEAccept
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import parse_accept_header
 
 from graph.formats import HTML, JSON, Format, media_types
 from graph.map import MapNotFound, MapParameterError
@@ -59,10 +64,49 @@ STATIC_MAX_AGE = 24 * 3600
 # ---------------------------------------------------------------- negotiation
 
 
+#: Accept headers longer than this are parsed every time rather than kept (a cache must not hold a visitor's megabytes).
+ACCEPT_CACHE_CHARS = 1024
+
+
+def _parse_accept(header: str) -> MIMEAccept:
+    return parse_accept_header(header, MIMEAccept)
+
+
+@functools.lru_cache(maxsize=512)
+def _cached_accept(header: str) -> MIMEAccept:
+    return _parse_accept(header)
+
+
+@functools.lru_cache(maxsize=1024)
+def _cached_best(header: str, offered: tuple[str, ...]) -> str | None:
+    return _cached_accept(header).best_match(offered)
+
+
+def accept_header() -> str:
+    """The request's Accept header as sent ("" when absent)."""
+    return request.headers.get("Accept", "")
+
+
+def parsed_accept(header: str) -> MIMEAccept:
+    """`header` parsed as werkzeug's `request.accept_mimetypes` would, kept for the next request with the same header.
+
+    Clients send a handful of distinct Accept headers, and werkzeug's parse and `best_match` cost
+    about 70 µs each per request; kept here, a repeat costs a dictionary look-up.
+    """
+    return _cached_accept(header) if len(header) <= ACCEPT_CACHE_CHARS else _parse_accept(header)
+
+
+def best_match(header: str, offered: Sequence[str]) -> str | None:
+    """werkzeug's `best_match` of `offered` (media types, in the server's preference order) for an Accept header, cached like `parsed_accept`."""
+    if len(header) <= ACCEPT_CACHE_CHARS:
+        return _cached_best(header, tuple(offered))
+    return _parse_accept(header).best_match(offered)
+
+
 def named_in_accept(fmt: Format) -> bool:
     """Did the client name this format's media type (or an alias) itself, not only through */*?"""
     wanted = {fmt.media_type, *fmt.media_aliases}
-    return any(value in wanted for value, _ in request.accept_mimetypes)
+    return any(value in wanted for value, _ in parsed_accept(accept_header()))
 
 
 def negotiate(offered: Sequence[Format], extension: str | None = None) -> Format | None:
@@ -77,7 +121,7 @@ def negotiate(offered: Sequence[Format], extension: str | None = None) -> Format
     data = [f for f in offered if f is not HTML]
     if not request.headers.get("Accept"):
         return data[0] if data else offered[0]
-    best = request.accept_mimetypes.best_match(media_types(offered))
+    best = best_match(accept_header(), media_types(offered))
     if best is None:
         return None
     chosen = next((f for f in offered if f.media_type == best), None) or next(f for f in offered if best in f.media_aliases)
@@ -124,7 +168,7 @@ def wants_json(extension: str | None) -> bool:
         return extension == "json"
     if request.args.get("format") == "json":
         return True
-    return request.accept_mimetypes.best_match([HTML.media_type, JSON.media_type]) == JSON.media_type
+    return best_match(accept_header(), (HTML.media_type, JSON.media_type)) == JSON.media_type
 
 
 def page_or_json(extension: str | None, path: str, data: Callable[[], Any], html: Callable[[], Response]) -> Response:

@@ -38,6 +38,10 @@ class AppSettings:
     client_seconds_per_minute: float = 30.0
     query_network_max_nodes: int = 500
     max_result_bytes: int = 32 * 1024 * 1024
+    #: The permalink store (SQLite); "" means permalinks.sqlite3 in the build folder, beside the releases.
+    permalinks: str = ""
+    max_cite_bytes: int = 5 * 1024 * 1024
+    cites_per_minute: int = 10
 
     @classmethod
     def from_env(cls, public_url: str | None = None) -> AppSettings:
@@ -60,6 +64,9 @@ class AppSettings:
             client_seconds_per_minute=_float("UAEU_CLIENT_SECONDS_PER_MINUTE", cls.client_seconds_per_minute),
             query_network_max_nodes=_int("UAEU_QUERY_NETWORK_MAX_NODES", cls.query_network_max_nodes),
             max_result_bytes=_int("UAEU_MAX_RESULT_BYTES", cls.max_result_bytes),
+            permalinks=os.environ.get("UAEU_PERMALINKS", cls.permalinks),
+            max_cite_bytes=_int("UAEU_MAX_CITE_BYTES", cls.max_cite_bytes),
+            cites_per_minute=_int("UAEU_CITES_PER_MINUTE", cls.cites_per_minute),
         )
 
     def pool_limits(self) -> PoolLimits:

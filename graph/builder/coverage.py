@@ -60,15 +60,17 @@ def coverage_markdown(rows: list[dict[str, Any]]) -> str:
 def identifier_status(data: CuratedData) -> dict[str, Any]:
     """What is matched and what is still missing among place and EU-body identifiers."""
     cities = {i: r for i, r in data.places.items() if r.get("type") in ("city", "region")}
-    eu_bodies = sorted(i for i, r in data.organisations.items() if r.get("kind") in EU_BODY_KINDS)
+    eu_bodies = {i: r for i, r in data.organisations.items() if r.get("kind") in EU_BODY_KINDS}
     return {
         "places": len(cities),
         "geonames_matched": sorted(i for i, r in cities.items() if r.get("geonames")),
         "geonames_unmatched": sorted(i for i, r in cities.items() if not r.get("geonames")),
         "coordinates_missing": sorted(i for i, r in cities.items() if not r.get("lat")),
         "wikidata_missing": sorted(i for i, r in cities.items() if not r.get("wikidata")),
-        # No corporate-body code could be checked against the EU authority table itself, so none is stored.
-        "eu_bodies_without_authority_iri": eu_bodies,
+        # EU bodies: a corporate-body code read from the Publications Office's table, a QID that two datasets state.
+        "eu_bodies": len(eu_bodies),
+        "eu_bodies_without_authority_iri": sorted(i for i, r in eu_bodies.items() if not r.get("eu_corporate_body")),
+        "eu_bodies_without_wikidata": sorted(i for i, r in eu_bodies.items() if not r.get("wikidata")),
     }
 
 
@@ -79,6 +81,7 @@ def identifiers_markdown(status: dict[str, Any]) -> str:
         "|---|---:|---|",
         f"| GeoNames id + coordinates (cities) | {len(status['geonames_matched'])} of {status['places']} | {', '.join(status['geonames_unmatched']) or '-'} |",
         f"| Wikidata QID (cities) | {status['places'] - len(status['wikidata_missing'])} of {status['places']} | {len(status['wikidata_missing'])} cities: no QID verified against a source |",
-        f"| EU corporate-body IRI | 0 of {len(status['eu_bodies_without_authority_iri'])} | {', '.join(status['eu_bodies_without_authority_iri']) or '-'} |",
+        f"| EU corporate-body IRI (EU bodies) | {status['eu_bodies'] - len(status['eu_bodies_without_authority_iri'])} of {status['eu_bodies']} | {', '.join(status['eu_bodies_without_authority_iri']) or '-'} |",
+        f"| Wikidata QID (EU bodies) | {status['eu_bodies'] - len(status['eu_bodies_without_wikidata'])} of {status['eu_bodies']} | {', '.join(status['eu_bodies_without_wikidata']) or '-'} |",
     ]
     return "\n".join(lines) + "\n"

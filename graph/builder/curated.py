@@ -24,13 +24,30 @@ ISO2 = re.compile(r"^[A-Z]{2}$")
 ISO3 = re.compile(r"^[A-Z]{3}$")
 QID = re.compile(r"^Q[1-9][0-9]*$")
 GEONAMES_ID = re.compile(r"^[1-9][0-9]*$")
+#: A code of the Publications Office's corporate-body authority table (COM, REGIO, EP_COMMU, ACP-EU_JA): the last
+#: segment of http://publications.europa.eu/resource/authority/corporate-body/{code}; at most 40 characters.
+EU_CORPORATE_BODY = re.compile(r"^(?=.{1,40}$)[A-Z][A-Z0-9]*(?:[_-][A-Z0-9]+)*$")
 LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 URL = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
 
 SOURCE_COLUMNS = ["id", "title", "publisher", "date", "url", "evidence", "note"]
 COUNTRY_COLUMNS = ["iso2", "iso3", "name_en", "name_bg", "name_local", "local_lang", "wikidata", "sources", "note"]
 PLACE_COLUMNS = ["id", "type", "name_en", "name_bg", "name_local", "local_lang", "country", "within", "wikidata", "geonames", "lat", "lon", "sources", "note"]
-ORGANISATION_COLUMNS = ["id", "name_en", "name_bg", "name_local", "local_lang", "aliases", "kind", "country", "place", "sources", "note"]
+ORGANISATION_COLUMNS = [
+    "id",
+    "name_en",
+    "name_bg",
+    "name_local",
+    "local_lang",
+    "aliases",
+    "kind",
+    "country",
+    "place",
+    "wikidata",
+    "eu_corporate_body",
+    "sources",
+    "note",
+]
 PEOPLE_COLUMNS = ["id", "name", "name_bg", "office_en", "office_bg", "organisation", "sources", "note"]
 MEMBERSHIP_COLUMNS = ["id", "partnership", "organisation", "role", "evidence", "start", "end", "sources", "note"]
 
@@ -391,6 +408,8 @@ def _check_organisations(check: _Checker, records: list[Record], data: CuratedDa
         kind = check.notation(record, "kind", "partner-type")
         _country(check, record, data, required=kind in ("member-state", "city", "region"))
         check.ref(record, "place", data.places, "place")
+        check.pattern(record, "wikidata", QID, "a Wikidata item id such as Q8880")
+        check.pattern(record, "eu_corporate_body", EU_CORPORATE_BODY, "a code of the EU corporate-body authority table such as COM or REGIO")
         check.sources(record, data.sources)
         check.text(record, "note")
     data.organisations = check.unique(records, "id", "organisation id")

@@ -16,7 +16,7 @@ from rdflib.term import Node
 from graph.builder.curated import CuratedData
 from graph.builder.readers import Record
 from graph.dates import date_literal, instant_property
-from graph.namespaces import COUNTRY, CV, DCTERMS, FOAF, ORG, RDF, RDFS, SCHEMA, SKOS, TIME, WIKIDATA, XSD, Minter
+from graph.namespaces import COUNTRY, CV, DCTERMS, EU_CORPORATE_BODY, FOAF, ORG, RDF, RDFS, SCHEMA, SKOS, TIME, WIKIDATA, XSD, Minter
 from graph.vocabulary import MEMBER_ROLES
 
 Quad = tuple[Node, Node, Node, URIRef]
@@ -171,6 +171,11 @@ def _organisations(sink: QuadSink, data: CuratedData) -> None:
             sink.add(org, DCTERMS.spatial, country_iri(data, record.get("country")), graphs)
         if record.get("place"):
             sink.add(org, DCTERMS.spatial, sink.mint.instance("place", record.get("place")), graphs)
+        # The same link places and countries use: identifiers checked against datasets (data/README.md).
+        if record.get("wikidata"):
+            sink.add(org, SCHEMA.sameAs, WIKIDATA[record.get("wikidata")], graphs)
+        if record.get("eu_corporate_body"):
+            sink.add(org, SCHEMA.sameAs, EU_CORPORATE_BODY[record.get("eu_corporate_body")], graphs)
         sink.sources(org, record.get("sources"), graphs)
         sink.note(org, record.get("note"), graphs)
 

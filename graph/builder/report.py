@@ -60,6 +60,8 @@ def build_report(data: CuratedData, union: Graph, quad_count: int, graph_count: 
         notes.append(f"{len(identifiers['geonames_unmatched'])} cities have no verified GeoNames id: {', '.join(identifiers['geonames_unmatched'])}")
     if identifiers["eu_bodies_without_authority_iri"]:
         notes.append(f"{len(identifiers['eu_bodies_without_authority_iri'])} EU bodies have no verified EU corporate-body IRI")
+    if identifiers["eu_bodies_without_wikidata"]:
+        notes.append(f"{len(identifiers['eu_bodies_without_wikidata'])} EU bodies have no verified Wikidata identifier")
     return {
         "release": release,
         "base": mint.base,

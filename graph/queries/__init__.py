@@ -27,6 +27,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from graph.config import PROJECT_ROOT
+from graph.queries.text import values_first
 
 QUERIES_DIR = Path(__file__).resolve().parent
 EXAMPLES_DIR = PROJECT_ROOT / "ontology" / "queries"
@@ -47,6 +48,16 @@ def parse_term(text: str) -> ox.NamedNode | ox.Literal:
     if match:
         return ox.Literal(match.group(1), language=match.group(2)) if match.group(2) else ox.Literal(match.group(1))
     raise BindingError(f"cannot bind {text!r}: write an IRI as <...> or a literal in double quotes")
+
+
+def values_line(bindings: Mapping[str, ox.NamedNode | ox.Literal]) -> str:
+    """`VALUES ?city { <iri> }` for one variable, `VALUES (?a ?b) { (<x> "y") }` for several."""
+    if len(bindings) == 1:
+        [(name, term)] = bindings.items()
+        return f"VALUES ?{name} {{ {term} }}"
+    names = " ".join(f"?{name}" for name in bindings)
+    values = " ".join(str(term) for term in bindings.values())
+    return f"VALUES ({names}) {{ ({values}) }}"
 
 
 @dataclass(frozen=True)
@@ -75,20 +86,29 @@ class NamedQuery:
         """The header's default values, with `overrides` taking their place."""
         return {**self.defaults, **(overrides or {})}
 
-    def standalone(self) -> str:
-        """The query text with its default bindings as a trailing VALUES clause, to show or share.
+    def standalone(self, overrides: Mapping[str, ox.NamedNode | ox.Literal] | None = None) -> str:
+        """The query text with its bindings (the header's defaults, or `overrides` in their place) as a
+        VALUES line first inside the WHERE group: in view at the top, where a person edits it.
 
-        The values are serialised RDF terms from the file header, never user text.
+        The values are serialised RDF terms (pyoxigraph's), never text pasted as syntax.
         """
-        if not self.defaults:
+        bindings = self.bindings(overrides)
+        if not bindings:
             return self.text
-        names = " ".join(f"?{name}" for name in self.defaults)
-        values = " ".join(str(term) for term in self.defaults.values())
-        return f"{self.text.rstrip()}\nVALUES ({names}) {{ ({values}) }}\n"
+        # The header's `# bind:` lines go: once the values are in the text, a stale comment naming
+        # the default (Sofia) next to a VALUES line naming Tallinn would only mislead.
+        text = "".join(line for line in self.text.splitlines(keepends=True) if not _BIND.match(line))
+        return values_first(text, values_line(bindings), indent="  ")
 
 
 def example_queries(folder: Path = EXAMPLES_DIR) -> list[NamedQuery]:
     return [NamedQuery.load(p) for p in sorted(folder.glob("*.rq"))]
+
+
+@functools.cache
+def examples() -> dict[str, NamedQuery]:
+    """The gallery's questions by name (`06-partnerships-of-a-city`), read once."""
+    return {q.name: q for q in example_queries()}
 
 
 @functools.cache
@@ -104,6 +124,16 @@ def folder(name: str) -> dict[str, NamedQuery]:
 
 
 @functools.cache
-def gallery() -> list[dict[str, str]]:
-    """The query gallery: each researchers' example question as name, title, question and a self-contained query text."""
-    return [{"name": q.name, "title": q.title, "question": q.question, "query": q.standalone()} for q in example_queries()]
+def gallery() -> list[dict[str, object]]:
+    """The query gallery: each researchers' example question as name, title, question, a self-contained
+    query text, and its parameters (variable and default IRI or literal, for the editor's form)."""
+    return [
+        {
+            "name": q.name,
+            "title": q.title,
+            "question": q.question,
+            "query": q.standalone(),
+            "params": [{"name": name, "value": term.value, "iri": isinstance(term, ox.NamedNode)} for name, term in q.defaults.items()],
+        }
+        for q in example_queries()
+    ]

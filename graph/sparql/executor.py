@@ -29,6 +29,7 @@ and a dead one is replaced before anyone is handed it.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import functools
 import multiprocessing as mp
@@ -198,7 +199,7 @@ def outcome_of(result: Any, request: QueryRequest, started: float) -> QueryOutco
     """
     import pyoxigraph as ox
 
-    from graph.sparql.results import capped, serialise_boolean, serialise_graph, serialise_select, solution_rows
+    from graph.sparql.results import capped, native_select, serialise_boolean, serialise_graph, serialise_select
 
     if isinstance(result, ox.QueryBoolean | bool):
         if request.results_format is None:
@@ -206,14 +207,16 @@ def outcome_of(result: Any, request: QueryRequest, started: float) -> QueryOutco
         body = serialise_boolean(bool(result), request.results_format)
         return QueryOutcome("ok", "ask", request.results_format, body, False, 1, seconds=time.perf_counter() - started)
     variables = getattr(result, "variables", None)
-    if variables is not None:  # ox.QuerySolutions (variables are terms) or graph.store.Solutions (names)
+    if variables is not None:  # ox.QuerySolutions (written by pyoxigraph) or graph.store.Solutions (names, written here)
         if request.results_format is None:
             return QueryOutcome("not-acceptable", kind="select")
-        names = [v.value if isinstance(v, ox.Variable) else str(v) for v in variables]
+        if isinstance(result, ox.QuerySolutions):
+            body, count, truncated = native_select(result, request.row_cap, request.results_format)
+            return QueryOutcome("ok", "select", request.results_format, body, truncated, count, seconds=time.perf_counter() - started)
+        names = [str(v) for v in variables]
         head, truncated = capped(result, request.row_cap)
-        rows = list(solution_rows(names, head)) if isinstance(result, ox.QuerySolutions) else head
-        body = serialise_select(names, rows, truncated, request.results_format)
-        return QueryOutcome("ok", "select", request.results_format, body, truncated, len(rows), seconds=time.perf_counter() - started)
+        body = serialise_select(names, head, truncated, request.results_format)
+        return QueryOutcome("ok", "select", request.results_format, body, truncated, len(head), seconds=time.perf_counter() - started)
     if request.graph_format is None:
         return QueryOutcome("not-acceptable", kind="graph")
     triples, truncated = capped(result, request.row_cap)
@@ -298,7 +301,10 @@ class QueryExecutor:
         self.timeout = self.limits.timeout
         self.graphs: list[str] = []
         self._context = mp.get_context("spawn")
-        self._idle: queue.Queue[_Worker] = queue.Queue()
+        # Last in, first out: at low concurrency one worker answers most queries, so a new query text
+        # is parsed by the guard once (its LRU cache) rather than once per worker, and that worker's
+        # memory stays warm; any idle worker is as good as another for fairness.
+        self._idle: queue.Queue[_Worker] = queue.LifoQueue()
         self._live: dict[int, _Worker] = {}
         self._lock = threading.Lock()
         self._clients: Counter[str] = Counter()
@@ -307,7 +313,10 @@ class QueryExecutor:
         self._permits = threading.BoundedSemaphore(max(1, self.limits.workers))
         self._cooldown: dict[str, float] = {}
         self._slow_clients: Counter[str] = Counter()
-        self._spent: dict[str, list[tuple[float, float]]] = {}
+        # Per client: (when, worker seconds) of the last minute, oldest first, and their sum, so admitting
+        # a query costs the same however many that client sent (a list rebuilt per query grew with its rate).
+        self._spent: dict[str, collections.deque[tuple[float, float]]] = {}
+        self._spent_total: dict[str, float] = {}
         self._closed = False
         self._spawns: queue.Queue[int | None] = queue.Queue()
         self._started = threading.Event()
@@ -426,16 +435,22 @@ class QueryExecutor:
             self._waiting += 1
 
     def _spent_in_last_minute(self, client: str, now: float) -> float:
-        entries = [(t, used) for t, used in self._spent.get(client, []) if t > now - 60.0]
-        if entries:
-            self._spent[client] = entries
-        else:
-            self._spent.pop(client, None)
-        return sum(used for _, used in entries)
+        entries = self._spent.get(client)
+        if entries is None:
+            return 0.0
+        total = self._spent_total[client]
+        while entries and entries[0][0] <= now - 60.0:
+            total -= entries.popleft()[1]
+        if not entries:
+            del self._spent[client], self._spent_total[client]
+            return 0.0
+        self._spent_total[client] = total = max(0.0, total)
+        return total
 
     def _charge(self, client: str, seconds: float) -> None:
         with self._lock:
-            self._spent.setdefault(client, []).append((time.monotonic(), seconds))
+            self._spent.setdefault(client, collections.deque()).append((time.monotonic(), seconds))
+            self._spent_total[client] = self._spent_total.get(client, 0.0) + seconds
 
     def _leave(self, client: str) -> None:
         with self._lock:

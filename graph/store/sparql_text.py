@@ -15,12 +15,14 @@ that group.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import pyoxigraph as ox
 from rdflib import Literal as RdfLiteral
 from rdflib import URIRef
 
+from graph.queries.text import QueryTextError, significant, values_first, where_group
+from graph.queries.text import keywords as text_keywords
 from graph.store.base import QueryError
 
 BoundTerm = ox.NamedNode | ox.Literal
@@ -31,22 +33,6 @@ _LANG = re.compile(r"[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*")
 _VAR = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-
-_TOKENS = re.compile(
-    r"""
-    (?P<comment>\#[^\n]*)
-  | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
-  | (?P<iri><[^<>"{}|^`\\\s]*>)
-  | (?P<var>[?$][A-Za-z0-9_]+)
-  | (?P<pname>(?:[A-Za-z][A-Za-z0-9_.-]*)?:[A-Za-z0-9_:%.-]*)
-  | (?P<open>\{)
-  | (?P<close>\})
-  | (?P<word>[A-Za-z_][A-Za-z0-9_-]*)
-  | (?P<space>\s+)
-  | (?P<other>.)
-    """,
-    re.X | re.S,
-)
 
 
 def serialise_iri(value: str) -> str:
@@ -97,30 +83,16 @@ def values_block(bindings: Mapping[str, object]) -> str:
     return f"VALUES ({' '.join(names)}) {{ ({terms}) }}"
 
 
-def _significant(text: str) -> Iterator[re.Match[str]]:
-    for match in _TOKENS.finditer(text):
-        if match.lastgroup not in ("comment", "space"):
-            yield match
-
-
 def keywords(text: str) -> set[str]:
     """The upper-cased bare words of a query, outside strings, IRIs, prefixed names and comments."""
-    return {m.group().upper() for m in _significant(text) if m.lastgroup == "word"}
+    return text_keywords(text)
 
 
 def _where_group(tokens: list[re.Match[str]]) -> int:
-    """Index of the `{` that opens the query's outermost WHERE group (after any CONSTRUCT template)."""
-    form_at = next((i for i, m in enumerate(tokens) if m.lastgroup == "word" and m.group().upper() in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")), None)
-    if form_at is None:
-        raise QueryError("not a query: no SELECT, ASK, CONSTRUCT or DESCRIBE found")
-    i = form_at + 1
-    if tokens[form_at].group().upper() == "CONSTRUCT" and i < len(tokens) and tokens[i].lastgroup == "open":
-        i = _matching_close(tokens, i) + 1  # skip the template
-    while i < len(tokens) and tokens[i].lastgroup != "open":
-        i += 1
-    if i >= len(tokens):
-        raise QueryError("the query has no WHERE group")
-    return i
+    try:
+        return where_group(tokens)
+    except QueryTextError as err:
+        raise QueryError(str(err)) from None
 
 
 def inject_values(text: str, bindings: Mapping[str, object] | None) -> str:
@@ -128,15 +100,10 @@ def inject_values(text: str, bindings: Mapping[str, object] | None) -> str:
     if not bindings:
         return text
     block = values_block(bindings)
-    tokens = list(_significant(text))
-    i = _where_group(tokens)
-    opening = tokens[i]
-    following = tokens[i + 1] if i + 1 < len(tokens) else None
-    if following is not None and following.lastgroup == "word" and following.group().upper() == "SELECT":
-        # `WHERE { SELECT ... }`: a sub-select cannot share its group with VALUES, so nest it.
-        closing = tokens[_matching_close(tokens, i)]
-        return text[: opening.end()] + f" {block} {{ " + text[opening.end() : closing.start()] + " } " + text[closing.start() :]
-    return text[: opening.end()] + f" {block} " + text[opening.end() :]
+    try:
+        return values_first(text, block)
+    except QueryTextError as err:
+        raise QueryError(str(err)) from None
 
 
 def with_dataset(text: str, default_graphs: Sequence[str], named_graphs: Sequence[str]) -> str:
@@ -148,18 +115,8 @@ def with_dataset(text: str, default_graphs: Sequence[str], named_graphs: Sequenc
     """
     if not default_graphs and not named_graphs:
         return text
-    tokens = list(_significant(text))
+    tokens = list(significant(text))
     i = _where_group(tokens)
     at = tokens[i - 1].start() if i > 0 and tokens[i - 1].lastgroup == "word" and tokens[i - 1].group().upper() == "WHERE" else tokens[i].start()
     clauses = [f"FROM {serialise_iri(g)}" for g in default_graphs] + [f"FROM NAMED {serialise_iri(g)}" for g in named_graphs]
     return text[:at] + "\n".join(clauses) + "\n" + text[at:]
-
-
-def _matching_close(tokens: list[re.Match[str]], at: int) -> int:
-    depth = 0
-    for j in range(at, len(tokens)):
-        kind = tokens[j].lastgroup
-        depth += 1 if kind == "open" else -1 if kind == "close" else 0
-        if depth == 0:
-            return j
-    raise QueryError("unbalanced braces in the query")

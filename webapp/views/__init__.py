@@ -6,7 +6,9 @@
 - `indexes`: /partnerships, /organisations, /places, /events and label search;
 - `dumps`: the release's files (/dumps/) and its VoID + DCAT description;
 - `network`: the partner network (/network, /api/network/...);
-- `map`: partner places on a map (/map, /api/map).
+- `map`: partner places on a map (/map, /api/map);
+- `changes`: what changed in a release (/releases/{id}/changes, its patch) and an entity's history (/api/history);
+- `cite`: permanent, citable links to answers (POST /cite, /p/{id}).
 
 Each is thin: the library (graph) computes, webapp.plumbing negotiates and answers errors, and
 webapp.resources says what the app serves.
@@ -16,6 +18,8 @@ from __future__ import annotations
 
 from flask import Blueprint
 
+from webapp.views.changes import changes
+from webapp.views.cite import cite
 from webapp.views.dumps import dumps
 from webapp.views.home import home
 from webapp.views.indexes import indexes
@@ -24,4 +28,4 @@ from webapp.views.map import map_view
 from webapp.views.network import network
 from webapp.views.sparql import sparql
 
-BLUEPRINTS: tuple[Blueprint, ...] = (home, sparql, linkeddata, indexes, dumps, network, map_view)
+BLUEPRINTS: tuple[Blueprint, ...] = (home, sparql, linkeddata, indexes, dumps, network, map_view, changes, cite)

@@ -20,7 +20,8 @@ from webapp.document import SKOS, exists, json_for_script, jsonld, page_context,
 from webapp.links import INSTANCE_TYPES, SLUG, choose_lang, curie, remember_lang, with_lang
 from webapp.plumbing import negotiate, not_acceptable, split_extension, text_response
 from webapp.resources import base, public_url
-from webapp.wording import ERRORS, ONTOLOGY, UI_LANGUAGES, predicate_name, ui, words
+from webapp.views.changes import history
+from webapp.wording import CHANGES, ERRORS, ONTOLOGY, UI_LANGUAGES, predicate_name, ui, words
 
 linkeddata = Blueprint("ld", __name__)
 
@@ -89,6 +90,8 @@ def render_resource(iri: str, path: str, extension: str | None) -> Response:
         t=ui(lang),
         public=public_url(),
         languages=switch_languages(page["literal_langs"]),
+        history=history(iri, lang),
+        hw=words(CHANGES, lang),
     )
     response = _describe_headers(Response(html, mimetype="text/html"), path, negotiated=extension is None)
     return remember_lang(response, remember)

@@ -7,20 +7,27 @@ GET with no query gives browsers the query editor and RDF clients the Service De
 
 from __future__ import annotations
 
+import functools
 import urllib.parse
 from typing import Any
 
+import pyoxigraph as ox
 from flask import Blueprint, Response, render_template, request
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF
 
 from graph.formats import GRAPH_FORMATS, HTML, RESULT_FORMATS, Format, by_media_type, by_name, media_types
 from graph.namespaces import prefixes
-from graph.queries import gallery
+from graph.queries import examples, gallery
 from graph.sparql.executor import Busy, ExecutorError, QueryOutcome, QueryRequest, QueryTimeout, TooManyForClient
 from graph.sparql.guard import Limits, Refusal, canonical, check_graph_parameters, check_shape
-from webapp.plumbing import named_in_accept, text_response
-from webapp.resources import app_settings, base, executor, public_url
+from graph.store.base import QueryError
+from graph.store.sparql_text import serialise_iri
+from webapp.links import choose_lang, local_url, remember_lang
+from webapp.plumbing import ACCEPT_CACHE_CHARS, accept_header, best_match, named_in_accept, parsed_accept, text_response
+from webapp.resources import app_settings, base, executor, public_url, resources
+from webapp.views.map import europe_shapes_url, map_data
+from webapp.wording import EDITOR
 
 sparql = Blueprint("sparql", __name__)
 
@@ -29,19 +36,24 @@ FORMATS_NS = Namespace("http://www.w3.org/ns/formats/")
 
 #: The Service Description's formats (RDF graphs).
 SD_FORMATS = GRAPH_FORMATS
+#: What Accept chooses among, worked out once.
+RESULT_MEDIA = tuple(media_types(RESULT_FORMATS))
+GRAPH_MEDIA = tuple(media_types(GRAPH_FORMATS))
+EDITOR_MEDIA = (HTML.media_type, *(f.media_type for f in SD_FORMATS), *(f.media_type for f in RESULT_FORMATS))
+#: Queries up to this size have their shape checks' verdict kept (128 of them), so a repeated query is not scanned again.
+SHAPE_CACHE_CHARS = 16 * 1024
 
 
 def _text(status: int, message: str, **headers: str) -> Response:
     return text_response(status, message, **headers)
 
 
-def _negotiate() -> tuple[Format | None, Format | None] | Response:
-    """(results format, graph format) from format= or Accept; a Response if format= is unknown.
+def _negotiate(wanted: str | None) -> tuple[Format | None, Format | None] | Response:
+    """(results format, graph format) from format= (`wanted`) or Accept; a Response if format= is unknown.
 
     The query's form decides which of the two is used, so both are chosen here: a client may
     accept SPARQL JSON results and Turtle, and get whichever its query returns.
     """
-    wanted = request.values.get("format")
     if wanted:
         results = by_name(wanted, RESULT_FORMATS) or by_media_type(wanted, RESULT_FORMATS)
         graph = by_name(wanted, GRAPH_FORMATS) or by_media_type(wanted, GRAPH_FORMATS)
@@ -49,18 +61,37 @@ def _negotiate() -> tuple[Format | None, Format | None] | Response:
             names = ", ".join(f.name for f in (*RESULT_FORMATS, *GRAPH_FORMATS))
             return _text(400, f"unknown format={wanted}; use one of: {names}, or a media type")
         return results, graph
-    accept = request.accept_mimetypes
-    if not accept:
+    return _accepted(accept_header())
+
+
+@functools.lru_cache(maxsize=512)
+def _accepted_cached(accept: str) -> tuple[Format | None, Format | None]:
+    return _choose(accept)
+
+
+def _accepted(accept: str) -> tuple[Format | None, Format | None]:
+    """The formats an Accept header chooses (werkzeug's q-value rules), once per distinct header."""
+    return _accepted_cached(accept) if len(accept) <= ACCEPT_CACHE_CHARS else _choose(accept)
+
+
+def _choose(accept: str) -> tuple[Format | None, Format | None]:
+    parsed = parsed_accept(accept)
+    if not parsed:
         return RESULT_FORMATS[0], GRAPH_FORMATS[0]
-    results_media = accept.best_match(media_types(RESULT_FORMATS))
-    graph_media = accept.best_match(media_types(GRAPH_FORMATS))
+    results_media = parsed.best_match(RESULT_MEDIA)
+    graph_media = parsed.best_match(GRAPH_MEDIA)
     return (by_media_type(results_media, RESULT_FORMATS) if results_media else None, by_media_type(graph_media, GRAPH_FORMATS) if graph_media else None)
 
 
-def _wants_html() -> bool:
+def _format_parameter(*sources: dict[str, list[str]]) -> str | None:
+    """`format=` as Flask's `request.values.get` reads it: the first value of the first source (URL, then form) that has one."""
+    return next((params["format"][0] for params in sources if params.get("format")), None)
+
+
+def _wants_html(params: dict[str, list[str]]) -> bool:
     """Only a client that names text/html (a browser) gets the editor; `*/*` gets data."""
-    best = request.accept_mimetypes.best_match([HTML.media_type, *(f.media_type for f in SD_FORMATS), *(f.media_type for f in RESULT_FORMATS)])
-    return named_in_accept(HTML) and best == HTML.media_type and "format" not in request.values
+    best = best_match(accept_header(), EDITOR_MEDIA)
+    return named_in_accept(HTML) and best == HTML.media_type and "format" not in params
 
 
 @sparql.after_request
@@ -132,12 +163,12 @@ def get() -> Any:
     params = _strict_params(request.query_string, "query string")
     query = _one_query(params)
     if query is None:
-        if _wants_html():
+        if _wants_html(params):
             return _editor(None)
         return _service_description()
-    if _wants_html():
+    if _wants_html(params):
         return _editor(query)
-    return _run(query, params.get("default-graph-uri", []), params.get("named-graph-uri", []))
+    return _run(query, params.get("default-graph-uri", []), params.get("named-graph-uri", []), _format_parameter(params))
 
 
 @sparql.post("/sparql")
@@ -156,7 +187,7 @@ def post() -> Any:
             query = request.get_data().decode("utf-8")
         except UnicodeDecodeError:
             raise ProtocolError("the request body is not valid UTF-8 (SPARQL 1.1 Protocol: queries are UTF-8)") from None
-        return _run(query, url_params.get("default-graph-uri", []), url_params.get("named-graph-uri", []))
+        return _run(query, url_params.get("default-graph-uri", []), url_params.get("named-graph-uri", []), _format_parameter(url_params))
     if mimetype == "application/x-www-form-urlencoded":
         form = _strict_params(request.get_data(), "request body")
         if "update" in form:
@@ -164,8 +195,29 @@ def post() -> Any:
         form_query = _one_query(form, url_params)
         if form_query is None:
             return _text(400, "a POST form needs a 'query' field (SPARQL 1.1 Protocol)")
-        return _run(form_query, form.get("default-graph-uri", []), form.get("named-graph-uri", []))
+        return _run(form_query, form.get("default-graph-uri", []), form.get("named-graph-uri", []), _format_parameter(url_params, form))
     return _text(415, f"unsupported Content-Type {mimetype or '(none)'}: use application/sparql-query or application/x-www-form-urlencoded")
+
+
+def _shape(query: str, max_bytes: int, max_depth: int) -> tuple[int, str] | None:
+    """The guard's checks before any parser (size, NUL, depth, on the text and its canonical form): None, or (status, reason)."""
+    limits = Limits(max_bytes, max_depth)
+    try:
+        check_shape(query, limits)
+        check_shape(canonical(query), limits)
+    except Refusal as refusal:
+        return refusal.status, refusal.reason
+    return None
+
+
+@functools.lru_cache(maxsize=128)
+def _shape_cached(query: str, max_bytes: int, max_depth: int) -> tuple[int, str] | None:
+    return _shape(query, max_bytes, max_depth)
+
+
+def _shape_verdict(query: str, max_bytes: int, max_depth: int) -> tuple[int, str] | None:
+    """`_shape`, kept for texts up to SHAPE_CACHE_CHARS: the checks are a pure function of the text and the limits."""
+    return _shape_cached(query, max_bytes, max_depth) if len(query) <= SHAPE_CACHE_CHARS else _shape(query, max_bytes, max_depth)
 
 
 def execute(
@@ -181,9 +233,9 @@ def execute(
     try:
         # The cheap checks here, so a hostile shape never costs a worker; the parse-based guard
         # runs inside the (network-less, killable) worker, on exactly the text it then executes.
-        limits = Limits(settings.max_query_bytes, settings.max_query_depth)
-        check_shape(query, limits)
-        check_shape(canonical(query), limits)
+        shape = _shape_verdict(query, settings.max_query_bytes, settings.max_query_depth)
+        if shape is not None:
+            return _text(*shape)
         check_graph_parameters(default_graphs, named_graphs, pool.graphs)
     except Refusal as refusal:
         return _text(refusal.status, refusal.reason)
@@ -223,9 +275,9 @@ def execute(
     return outcome
 
 
-def _run(query: str, default_graphs: list[str], named_graphs: list[str]) -> Response:
+def _run(query: str, default_graphs: list[str], named_graphs: list[str], wanted_format: str | None) -> Response:
     settings = app_settings()
-    negotiated = _negotiate()
+    negotiated = _negotiate(wanted_format)
     if isinstance(negotiated, Response):
         return negotiated
     results_format, graph_format = negotiated
@@ -281,7 +333,8 @@ def service_description_graph(endpoint: str, graphs: list[str], base: str) -> Gr
 
 
 def _service_description() -> Response:
-    best = request.accept_mimetypes.best_match([f.media_type for f in SD_FORMATS]) if request.accept_mimetypes else SD_FORMATS[0].media_type
+    accept = parsed_accept(accept_header())
+    best = accept.best_match([f.media_type for f in SD_FORMATS]) if accept else SD_FORMATS[0].media_type
     fmt = by_media_type(best, SD_FORMATS) if best else None
     if fmt is None:
         return _text(406, f"the Service Description is available as: {', '.join(f.media_type for f in SD_FORMATS)}")
@@ -289,14 +342,92 @@ def _service_description() -> Response:
     return Response(graph.serialize(format=fmt.rdflib or "turtle", encoding="utf-8"), content_type=fmt.content_type)
 
 
-def _editor(query: str | None) -> str:
+# ---------------------------------------------------------------- the editor page and its gallery forms
+
+#: The longest value a gallery form's field may carry in the URL (an IRI of ours is under 200).
+MAX_PARAM = 2000
+
+
+def _label(iri: str, lang: str) -> str | None:
+    """A thing's label in `lang` (else English, else any), from the search index; None if it has none."""
+    labels = resources().labels
+    thing = next((t for t in labels.things if t.iri == iri), None) if labels is not None else None
+    if thing is None or not thing.labels:
+        return None
+    by_lang = {entry[2]: entry[1] for entry in reversed(thing.labels)}
+    return by_lang.get(lang) or by_lang.get("en") or by_lang.get("") or thing.labels[0][1]
+
+
+def _example(lang: str) -> dict[str, Any] | Response | None:
+    """The gallery question `?example=NAME` with its parameters from the URL (`&city=IRI`): its
+    text re-bound (values are serialised terms, never pasted text), and its form's fields.
+    None without `example=`; an unknown name is a 404, a value that is not an IRI a 400."""
+    name = request.args.get("example")
+    if name is None:
+        return None
+    question = examples().get(name)
+    if question is None:
+        return _text(404, f"there is no gallery question named {name[:100]!r}; the gallery is listed on {public_url()}sparql")
+    overrides: dict[str, ox.NamedNode | ox.Literal] = {}
+    for var, default in question.defaults.items():
+        raw = request.args.get(var, "").strip()
+        if not raw:
+            continue
+        if len(raw) > MAX_PARAM:
+            return _text(400, f"{var}= is {len(raw)} characters long; at most {MAX_PARAM}")
+        if isinstance(default, ox.NamedNode):
+            iri = raw[1:-1] if raw.startswith("<") and raw.endswith(">") else raw
+            try:
+                serialise_iri(iri)
+            except QueryError as err:
+                return _text(400, f"{var}= must be an IRI (e.g. {default.value}): {err}")
+            overrides[var] = ox.NamedNode(iri)
+        else:
+            overrides[var] = ox.Literal(raw, language=default.language) if default.language else ox.Literal(raw, datatype=default.datatype)
+    bound = question.bindings(overrides)
+    params = [
+        {
+            "name": var,
+            "value": term.value,
+            "iri": isinstance(term, ox.NamedNode),
+            "label": (_label(term.value, lang) if isinstance(term, ox.NamedNode) else None) or term.value,
+            "url": local_url(term.value, lang) if isinstance(term, ox.NamedNode) else None,
+        }
+        for var, term in bound.items()
+    ]
+    return {"name": question.name, "title": question.title, "question": question.question, "query": question.standalone(overrides), "params": params}
+
+
+def _places() -> dict[str, list[Any]]:
+    """Places the map knows, for the editor's map view: IRI -> [latitude, longitude, label]."""
+    places: dict[str, list[Any]] = {}
+    for org in map_data("en").organisations.values():
+        if org.place and org.lat is not None and org.lon is not None:
+            places.setdefault(org.place, [org.lat, org.lon, org.place_label or org.place.rsplit("/", 1)[-1]])
+    return places
+
+
+def _editor(query: str | None) -> Response:
     settings = app_settings()
-    return render_template(
+    lang, remember = choose_lang()
+    example = _example(lang)
+    if isinstance(example, Response):
+        return example
+    if query is None and example is not None:
+        query = str(example["query"])
+    words = {**EDITOR["en"], **EDITOR.get(lang, {})}
+    page = render_template(
         "sparql.html",
         query=query,
+        example=example,
         gallery=gallery(),
         prefixes=prefixes(base()),
         endpoint=settings.public_url + "sparql",
         timeout=settings.query_timeout,
         row_cap=settings.row_cap,
+        lang=lang,
+        e=words,
+        places=_places(),
+        shapes=europe_shapes_url(),
     )
+    return remember_lang(Response(page, mimetype="text/html"), remember)
