@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import urllib.parse
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -54,6 +55,7 @@ PAGES: dict[str, tuple[str, str | None]] = {
     "map": ("/map", ".map-svg"),
     "not-found": ("/doc/partnership/no-such-partnership", None),
     "error": ("/no/such/page", None),
+    "changes": ("/releases/{release}/changes", None),
 }
 
 # What the browser's scripts show only after a person does something: the network with a node selected
@@ -196,6 +198,14 @@ def bulgarian(path: str) -> str:
     return path + ("&" if "?" in path else "?") + "lang=bg"
 
 
+def release_path(path: str, release_dir: Path) -> str:
+    """A path naming the served release (its folder under releases/), for the pages that are about one."""
+    if "{release}" not in path:
+        return path
+    folders = sorted(p.name for p in (release_dir / "releases").iterdir() if p.is_dir())
+    return path.replace("{release}", folders[-1])
+
+
 def render(tab: Page, url: str, kind: str) -> None:
     tab.goto(url)
     tab.wait_for_load_state("networkidle")
@@ -211,9 +221,9 @@ def render(tab: Page, url: str, kind: str) -> None:
 
 
 @pytest.mark.parametrize("kind", PAGES)
-def test_a_bulgarian_page_shows_no_english_interface_text(page: tuple[Page, Traffic], live_server: str, kind: str) -> None:
+def test_a_bulgarian_page_shows_no_english_interface_text(page: tuple[Page, Traffic], live_server: str, release_dir: Path, kind: str) -> None:
     tab, traffic = page
-    render(tab, live_server + bulgarian(PAGES[kind][0]), kind)
+    render(tab, live_server + bulgarian(release_path(PAGES[kind][0], release_dir)), kind)
     assert tab.evaluate("() => document.documentElement.lang") == "bg"
     text = tab.evaluate(VISIBLE_TEXT)
     assert re.search("[А-Яа-я]{4}", text), "the page is in Bulgarian at all"
@@ -257,7 +267,7 @@ def test_the_choice_is_remembered_and_the_other_language_is_one_click_away(page:
 
 def test_a_search_keeps_its_words_when_the_language_changes(page: tuple[Page, Traffic], live_server: str) -> None:
     tab, _ = page
-    tab.goto(live_server + "/search?q=sofia+2017")
+    tab.goto(live_server + "/search?q=sofia+2017&lang=en")
     tab.click("header.site [data-ui-lang='bg']")
     tab.wait_for_url("**lang=bg")
     query = urllib.parse.parse_qs(urllib.parse.urlsplit(tab.url).query)
