@@ -11,7 +11,7 @@ import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -49,9 +49,9 @@ def missing_parts(vendored: dict[str, Path] | None = None) -> list[str]:
 
 
 def chromium_context(
-    tmp_path_factory: pytest.TempPathFactory, *, vendored: dict[str, Path] | None = None, viewport: tuple[int, int] = (1280, 900)
+    tmp_path_factory: pytest.TempPathFactory, *, vendored: dict[str, Path] | None = None, viewport: tuple[int, int] = (1280, 900), **options: Any
 ) -> Iterator[BrowserContext]:
-    """One Chromium with a fresh profile, for a module-scoped fixture to `yield from`."""
+    """One Chromium with a fresh profile, for a module-scoped fixture to `yield from` (`options`: Playwright's, e.g. has_touch)."""
     if missing := missing_parts(vendored):
         reason = "browser tests need " + "; ".join(missing)
         if os.environ.get("CI", "").lower() == "true":
@@ -66,6 +66,7 @@ def chromium_context(
             args=CHROMIUM_ARGS,
             headless=True,
             viewport={"width": viewport[0], "height": viewport[1]},
+            **options,
         )
         yield context
         context.close()

@@ -89,7 +89,10 @@ def test_legend_follows_colour_by_and_size_by(page: tuple[Page, Traffic], live_s
     expect(tab.locator("#legend-colour-title")).to_have_text("Colour: partner type")
     types = {n["partner_type"] for n in _api_json(live_server + "/network.json")["nodes"] if n["partner_type"]}
     legend_text = " ".join(tab.locator("#legend-colours li").all_inner_texts())
-    assert all(t in legend_text for t in types), (types, legend_text)
+    # Each partner type by its name in the vocabulary (City, EU body, ...), as the page's config gives it.
+    names = tab.evaluate("() => JSON.parse(document.getElementById('network-config').textContent).names.partner_types")
+    assert all(names[t] in legend_text for t in types), (types, legend_text)
+    assert names["eu-body"] != "eu-body", "a partner type reads as words, not as its code"
     tab.select_option("#colour-by", "kind")
     assert _legend_matches_the_drawing(tab, 1) == ["rgb(31,119,180)"]  # the organisations network: one kind
     expect(tab.locator("#legend-colours li")).to_have_text(["organisation (" + str(tab.evaluate("window.uaeuNetwork.nodeCount")) + ")"])
@@ -187,6 +190,35 @@ def test_download_png_gives_a_real_png(page: tuple[Page, Traffic], live_server: 
     width, height = struct.unpack(">II", data[16:24])  # the IHDR chunk comes first
     assert data[12:16] == b"IHDR" and width > 300 and height > 300, (width, height)
     assert len(data) > 20_000  # a drawing, not a blank image
+    assert traffic.failures == []
+
+
+def test_download_svg_gives_the_same_picture_as_vector_graphics(page: tuple[Page, Traffic], live_server: str, tmp_path: Path) -> None:
+    """One shape per node, one line per edge, the labels drawn as text; well-formed XML (labels escaped)."""
+    import xml.etree.ElementTree as ET
+
+    tab, traffic = page
+    _open(tab, live_server + "/network?as_of=2018")
+    state = tab.evaluate("() => ({nodeCount: window.uaeuNetwork.nodeCount, edgeCount: window.uaeuNetwork.edgeCount})")
+    with tab.expect_download() as download_info:
+        tab.click("#download-svg")
+    download = download_info.value
+    assert download.suggested_filename == "uaeu-network-organisations-2018.svg"
+    target = tmp_path / download.suggested_filename
+    download.save_as(str(target))
+    root = ET.parse(target).getroot()
+    ns = "{http://www.w3.org/2000/svg}"
+    assert root.tag == f"{ns}svg"
+    nodes = root.find(f"{ns}g[@class='nodes']")
+    edges = root.find(f"{ns}g[@class='edges']")
+    labels = root.find(f"{ns}g[@class='labels']")
+    assert nodes is not None and edges is not None and labels is not None
+    assert len(nodes) == state["nodeCount"] > 50
+    assert len(edges.findall(f"{ns}line")) == state["edgeCount"]
+    names = {title.text for title in nodes.iter(f"{ns}title")}
+    assert "Sofia Municipality" in names
+    drawn = sorted(str(text.text) for text in labels.iter(f"{ns}text"))
+    assert drawn and drawn == sorted(tab.evaluate("() => window.uaeuNetwork.topLabelled.map((id) => window.uaeuNetwork.cy.getElementById(id).data('label'))"))
     assert traffic.failures == []
 
 

@@ -9,12 +9,14 @@ a missing browser, Playwright or vendored file fails the run; elsewhere the test
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
 from graph.config import PROJECT_ROOT
 from tests.browser import chromium_context, screenshot_dir
+from webapp.wording import LAYOUT
 
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext, Page
@@ -39,19 +41,38 @@ PAGES = {
     "places": ("/places", None),
     "events": ("/events", None),
     "search": ("/search?q=sofia", None),
+    "search-empty": ("/search", None),
     "partnership": ("/doc/partnership/digital-transition", ".map-svg"),
     "organisation": ("/doc/organisation/sofia-municipality", None),
     "place": ("/doc/place/sofia", None),
+    "country": ("/doc/country/BGR", ".map-svg"),
     "event": ("/doc/event/dt-2nd-sofia-2017", None),
+    "membership": ("/doc/membership/digital-transition--sofia-municipality", None),
+    "person": ("/doc/person/veronika-manova", None),
+    "action": ("/doc/action/digital-transition-digital-centre-model-and-toolbox", None),
+    "source": ("/doc/source/euroconsult-2024", None),
     "ontology": ("/ontology", None),
     "vocab": ("/vocab/theme", None),
+    "concept": ("/vocab/theme/housing", None),
     "dumps": ("/dumps/", None),
     "network": ("/network", "#network-canvas canvas"),
     "map": ("/map", ".map-svg"),
     "void": ("/.well-known/void", None),
     "releases": ("/releases/", None),
     "not-found": ("/doc/partnership/no-such-partnership", None),
+    "error": ("/no/such/page", None),
+    "changes": ("/releases/{release}/changes", None),
 }
+LANGUAGES = ("en", "bg")
+# WCAG 2.2's minimum target size (2.5.8, AA): 24 by 24 CSS pixels for a control that is not a link in a sentence.
+TAP = 24
+# The controls a thumb aims at: buttons, fields, menus, and links that stand alone (navigation, switches);
+# links inside running text and table cells are exempt (WCAG's inline exception).
+TARGETS_JS = """(min) => Array.from(document.querySelectorAll(
+    'button, select, input:not([type=hidden]), summary, header.site a, nav.langswitch a, .map-zoom button'))
+  .filter((el) => el.getClientRects().length && getComputedStyle(el).visibility !== 'hidden' && !el.closest('[hidden], .skip-link, .CodeMirror, .yasr, .yasqe'))
+  .map((el) => { const box = (el.type === 'checkbox' && el.closest('label') || el).getBoundingClientRect(); return {el: el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + '.' + (el.getAttribute('class') || '') + ' ' + (el.textContent || el.value || '').trim().slice(0, 20), w: Math.round(box.width), h: Math.round(box.height)}; })
+  .filter((t) => t.w < min || t.h < min)"""
 
 
 # Relative luminance and contrast ratio (WCAG 2.x), computed in the page from computed colours; the
@@ -100,17 +121,26 @@ def load(page: Page, url: str, ready: str | None) -> None:
         page.wait_for_selector(ready, timeout=20_000)
 
 
+def in_language(path: str, lang: str) -> str:
+    return path + ("&" if "?" in path else "?") + f"lang={lang}"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("kind", PAGES)
-def test_a_page_fits_a_phone_with_a_compact_header(page: Page, live_server: str, kind: str) -> None:
+def test_a_page_fits_a_phone_with_a_compact_header(page: Page, live_server: str, release_dir: Path, kind: str, lang: str) -> None:
     path, ready = PAGES[kind]
+    if "{release}" in path:  # a page about the served release: its folder under releases/
+        path = path.replace("{release}", sorted(p.name for p in (release_dir / "releases").iterdir() if p.is_dir())[-1])
+    url = live_server + in_language(path, lang)
     shots = screenshot_dir()
     page.set_viewport_size({"width": DESKTOP[0], "height": DESKTOP[1]})
-    load(page, live_server + path, ready)
-    page.screenshot(path=str(shots / f"phone-{kind}-desktop.png"), full_page=True)
+    load(page, url, ready)
+    assert page.evaluate("() => document.documentElement.lang") == lang
+    page.screenshot(path=str(shots / f"phone-{kind}-{lang}-desktop.png"), full_page=True)
 
     page.set_viewport_size({"width": PHONE[0], "height": PHONE[1]})
-    load(page, live_server + path, ready)
-    page.screenshot(path=str(shots / f"phone-{kind}-360.png"), full_page=True)
+    load(page, url, ready)
+    page.screenshot(path=str(shots / f"phone-{kind}-{lang}-360.png"), full_page=True)
     widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
     if widths[0] > widths[1]:
         culprits = page.evaluate(
@@ -122,18 +152,20 @@ def test_a_page_fits_a_phone_with_a_compact_header(page: Page, live_server: str,
     header = page.locator("header.site").bounding_box()
     assert header is not None
     assert header["height"] <= HEADER_SHARE * PHONE[1], f"the header is {header['height']} px high on a {PHONE[1]} px screen"
+    small = page.evaluate(TARGETS_JS, TAP)
+    assert not small, f"{path}: controls smaller than {TAP}x{TAP} px to a thumb: {small[:8]}"
 
 
-@pytest.mark.parametrize("kind", ["home", "sparql", "partnership", "not-found"])
-def test_the_skip_link_is_the_first_stop_and_jumps_to_the_content(page: Page, live_server: str, kind: str) -> None:
+@pytest.mark.parametrize(("kind", "lang"), [("home", "en"), ("sparql", "en"), ("partnership", "en"), ("not-found", "en"), ("network", "bg"), ("error", "bg")])
+def test_the_skip_link_is_the_first_stop_and_jumps_to_the_content(page: Page, live_server: str, kind: str, lang: str) -> None:
     path, ready = PAGES[kind]
-    load(page, live_server + path, ready)
+    load(page, live_server + in_language(path, lang), ready)
     page.keyboard.press("Tab")
     focused = page.evaluate("() => [document.activeElement.className, document.activeElement.textContent.trim()]")
-    assert focused == ["skip-link", "Skip to content"]
+    assert focused == ["skip-link", LAYOUT[lang]["skip"]]
     box = page.locator(".skip-link").bounding_box()
     assert box is not None and box["y"] >= 0 and box["height"] > 10, "the skip link shows when focused"
-    page.screenshot(path=str(screenshot_dir() / f"phone-skip-link-{kind}.png"))
+    page.screenshot(path=str(screenshot_dir() / f"phone-skip-link-{kind}-{lang}.png"))
     page.keyboard.press("Enter")
     assert page.evaluate("() => document.activeElement.closest('main#content') !== null"), "focus moved into <main id=content>"
     page.keyboard.press("Tab")

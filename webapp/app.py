@@ -88,13 +88,14 @@ def create_app(
         # `uaeu prune` leaves a release alone while a live server pins it.
         atexit.register(unpin, pin(settings.build_dir, release))
 
-    from webapp.links import kind_of, local_url
+    from webapp.links import install_language, kind_of, local_url
     from webapp.search import LabelIndex
     from webapp.views import BLUEPRINTS
     from webapp.views.dumps import prepare
     from webapp.views.indexes import list_kinds
     from webapp.views.network import start_warm_up
 
+    install_language(app)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     # Work proportional to the data, once per release: the label index, the dumps listing and VoID counts.

@@ -195,6 +195,8 @@ def page_context(iri: str, lang: str) -> dict[str, Any]:
     return {
         "iri": iri,
         "title": title,
+        # The heading's language (a label may be shown in another language than the page's; None: our own words).
+        "title_lang": next((lang_ for by_lang in labels.values() for lang_, text in by_lang.items() if text == title), None),
         "kind": kind,
         "outgoing": sorted(outgoing.values(), key=lambda grp: order(grp.curie)),
         "incoming": sorted(incoming.values(), key=lambda grp: order(grp.curie)),

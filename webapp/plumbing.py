@@ -29,7 +29,7 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from flask import Blueprint, Flask, Response, current_app, request
+from flask import Blueprint, Flask, Response, current_app, render_template, request
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import parse_accept_header
@@ -39,7 +39,9 @@ from graph.map import MapNotFound, MapParameterError
 from graph.network import NetworkOptionError, UnknownNode
 from graph.sparql.remote import RemoteUnavailable
 from graph.store import StoreUnavailable
+from webapp.links import choose_lang
 from webapp.resources import public_url, release_id
+from webapp.wording import ERRORS, ui, words
 
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -207,13 +209,24 @@ def _json_path() -> bool:
 
 
 def _http_error(error: HTTPException) -> Response | HTTPException:
-    """HTTP errors (404, 405, 413, ...): JSON on the JSON APIs, plain text on /sparql, Flask's page elsewhere."""
+    """HTTP errors (404, 405, 413, ...): JSON on the JSON APIs, plain text on /sparql, our own page
+    (in the visitor's language, with the site's header) elsewhere."""
     status = error.code or 500
     if _json_path():
         return json_error(status, error.description or error.name)
     if request.path.startswith("/sparql"):
         return text_response(status, f"{error.name}: {error.description}")
-    return error
+    if status < 400:
+        return error
+    lang, _ = choose_lang()
+    said = words(ERRORS, lang)
+    message = said.get(f"error_{status}", said["error_other"])
+    page = render_template("error.html", status=status, message=message, e=said, t=ui(lang), lang=lang, public=public_url())
+    response = Response(page, status=status, mimetype="text/html")
+    for name in ("Allow", "Retry-After"):
+        if name in (headers := dict(error.get_headers())):
+            response.headers[name] = headers[name]
+    return response
 
 
 def _bad_parameter(error: Exception) -> Response:

@@ -14,7 +14,7 @@ import pyoxigraph as ox
 
 from graph.queries import named
 from graph.store import GraphStore
-from webapp.wording import UI_LANGUAGES
+from webapp.wording import KIND_TITLES, UI_LANGUAGES
 
 #: Where an entry links (an IRI -> a URL, or None when this server shows no page for it), and what kind of thing it is.
 Linker = Callable[[str], str | None]
@@ -184,5 +184,8 @@ class LabelIndex:
 
     @staticmethod
     def _result(thing: Thing, label: tuple[str, str, str], lang: str) -> dict[str, Any]:
-        kind_name = thing.types.get(lang) or thing.types.get("en") or thing.kind
+        # The type in the visitor's language: the graph's own word, else the kind's (never an English code on a Bulgarian page).
+        kind_name = (
+            thing.types.get(lang) or (KIND_TITLES.get(thing.kind, {}).get(lang, "").lower() if lang != "en" else "") or thing.types.get("en") or thing.kind
+        )
         return {"iri": thing.iri, "label": label[1], "lang": label[2], "kind": thing.kind, "type": kind_name, "date": thing.date}

@@ -6,6 +6,15 @@
 
   var SVG = "http://www.w3.org/2000/svg";
   var shapesCache = {};
+  // Every word this script writes comes from the page (webapp/wording.py MAP), in the page's language.
+  var W = {};
+  function say(key, values) {
+    var text = W[key] !== undefined ? W[key] : key;
+    Object.keys(values || {}).forEach(function (name) { text = text.split("{" + name + "}").join(String(values[name])); });
+    return text;
+  }
+  // Why a partner is drawn at its country's centre, in words ("national body", ...).
+  function why(code) { return W[code.replace(/ /g, "_")] || code; }
 
   function el(tag, attrs, text) {
     var node = tag.indexOf("svg:") === 0 ? document.createElementNS(SVG, tag.slice(4)) : document.createElement(tag);
@@ -38,7 +47,7 @@
   }
 
   function orgLabel(o) {
-    return o.placed_at_country ? o.label + " (" + o.placed_at_country + ")" : o.label;
+    return o.placed_at_country ? o.label + " (" + why(o.placed_at_country) + ")" : o.label;
   }
 
   /* A marker at a country's centre says what it stands for: the country's national body, or (when
@@ -46,7 +55,7 @@
   function markerLabel(p) {
     if (!p.at_country) return p.label;
     var national = p.organisations.every(function (o) { return o.placed_at_country === "national body"; });
-    return p.label + (national ? " – national body" : " – country level");
+    return p.label + " – " + (national ? say("national_body") : say("country_level"));
   }
 
   /* Fit the projection to the markers (and a minimum box round them, so one city still shows its
@@ -96,7 +105,8 @@
     projection.clipExtent([[0, 0], [width, height]]);
     var path = d3.geoPath(projection);
     var svg = el("svg:svg", { viewBox: "0 0 " + width + " " + height, width: width, height: height, role: "img", "class": "map-svg" });
-    svg.appendChild(el("svg:title", {}, "Map: " + data.title));
+    var filtered = data.filter && (data.filter.partnership || data.filter.country);
+    svg.appendChild(el("svg:title", {}, say("map_of") + ": " + (filtered ? data.title : say("all_partnerships"))));
     svg.appendChild(el("svg:rect", { x: 0, y: 0, width: width, height: height, "class": "sea" }));
     var withPartners = {};
     data.places.forEach(function (p) { if (p.country && p.country.numeric) withPartners[p.country.numeric] = true; });
@@ -231,7 +241,7 @@
     box.textContent = "";
     var table = el("table", { "class": "map-places" });
     var head = el("tr");
-    ["Place", "Organisation", "Role · partnership · period"].forEach(function (h) { head.appendChild(el("th", {}, h)); });
+    [say("col_place"), say("col_organisation"), say("col_roles")].forEach(function (h) { head.appendChild(el("th", {}, h)); });
     table.appendChild(el("thead")).appendChild(head);
     var body = el("tbody");
     data.places.forEach(function (p) {
@@ -240,7 +250,7 @@
         var td = el("td");
         if (i === 0) {
           td.appendChild(el("a", { href: p.url }, markerLabel(p)));
-          if (p.at_country) td.appendChild(el("small", { "class": "at-country-note" }, " placed at the country's centre"));
+          if (p.at_country) td.appendChild(el("small", { "class": "at-country-note" }, " " + say("at_centre")));
         }
         tr.appendChild(td);
         var orgTd = el("td");
@@ -255,7 +265,7 @@
           li.appendChild(el("a", { href: m.partnership.url }, m.partnership.label));
           var when = period(m);
           if (when) li.appendChild(document.createTextNode(" · " + when));
-          if (m.evidence !== "stated") li.appendChild(el("em", {}, " (" + m.evidence + ")"));
+          if (m.evidence !== "stated") li.appendChild(el("em", {}, " (" + (W["evidence_" + m.evidence] || m.evidence) + ")"));
           ul.appendChild(li);
         });
         roles.appendChild(ul);
@@ -270,7 +280,7 @@
     var ulU = unplaced.querySelector("ul");
     ulU.textContent = "";
     unplaced.hidden = data.unplaced.length === 0;
-    unplaced.querySelector("summary").textContent = data.unplaced.length + " partner(s) not on the map (no city or country in the graph: European bodies and networks)";
+    unplaced.querySelector("summary").textContent = say("unplaced", { n: data.unplaced.length });
     data.unplaced.forEach(function (o) {
       var li = el("li");
       li.appendChild(el("a", { href: o.url }, o.label));
@@ -281,6 +291,7 @@
 
   function setUp(root, index) {
     var config = JSON.parse(root.querySelector(".uaeu-map-config").textContent);
+    W = config.words || W;
     var useDate = root.querySelector(".map-use-date");
     var slider = root.querySelector(".map-date");
     var year = root.querySelector(".map-year");
@@ -325,7 +336,7 @@
 
     function showDate() {
       slider.disabled = year.disabled = !useDate.checked;
-      dateLabel.textContent = useDate.checked ? month() : "all dates";
+      dateLabel.textContent = useDate.checked ? month() : say("all_dates");
       year.value = month().slice(0, 4);
     }
 
@@ -341,12 +352,12 @@
         draw(root, config, both[0], both[1], view);
         list(root, both[1]);
         var c = both[1].counts;
-        status.textContent = c.places + " place(s), " + c.organisations + " partner(s), " + c.memberships + " membership(s)" + (useDate.checked ? " in " + month() : "") + ".";
+        status.textContent = say("counts", c) + (useDate.checked ? " " + say("in_month", { month: month() }) : "") + ".";
         status.classList.remove("error");
         root.setAttribute("data-state", "ready");
       }).catch(function (error) {
         if (mine !== request) return;
-        status.textContent = "The map could not be drawn: " + error.message;
+        status.textContent = say("failed") + " " + error.message;
         status.classList.add("error");
         root.setAttribute("data-state", "error");
       });

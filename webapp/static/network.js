@@ -11,13 +11,37 @@
   "use strict";
 
   var config = JSON.parse(document.getElementById("network-config").textContent);
+  // Every word this script writes comes from the page (webapp/wording.py NETWORK), in the page's language.
+  var W = config.words || {};
+  var NAMES = config.names || {};
+  function say(key, values) {
+    var text = W[key] !== undefined ? W[key] : key;
+    Object.keys(values || {}).forEach(function (name) {
+      text = text.split("{" + name + "}").join(String(values[name]));
+    });
+    return text;
+  }
+  // A link to one of this site's pages keeps the page's language (the data is the same in every language).
+  function localised(url) {
+    if (!url || !config.lang || config.lang === "en") {
+      return url;
+    }
+    var link = new URL(url, window.location.href);
+    if (link.origin !== window.location.origin) {
+      return url;
+    }
+    link.searchParams.set("lang", config.lang);
+    return link.toString();
+  }
+  function metricName(key) {
+    return W["metric_" + key] || key.replace("_", " ");
+  }
   var container = document.getElementById("network-canvas");
   var status = document.getElementById("network-status");
   var form = document.getElementById("network-form");
   var FILTERS = ["kind", "weighting", "role", "partner_type", "theme", "evidence"];
   var PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
     "#393b79", "#ad494a", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd", "#e6550d", "#31a354", "#756bb1"];
-  var METRIC_LABELS = { weighted_degree: "weighted degree" };
   var KIND_COLOURS = { partnership: "#d62728", organisation: "#1f77b4", country: "#2ca02c" };
   // How many of the biggest nodes (by the "Size by" metric) keep their label at every zoom; past
   // LABEL_ALL_ZOOM times the fitted zoom every node shows its label.
@@ -46,7 +70,7 @@
   window.uaeuNetwork = state;
 
   if (!window.cytoscape || !container) {
-    status.textContent = "The network view needs JavaScript and its vendored library (make assets).";
+    status.textContent = say("needs_js");
     return;
   }
 
@@ -112,7 +136,7 @@
 
   function showDate() {
     var useDate = document.getElementById("use-date").checked;
-    document.getElementById("as-of-label").textContent = useDate ? document.getElementById("as-of").value : "any date";
+    document.getElementById("as-of-label").textContent = useDate ? document.getElementById("as-of").value : say("any_date");
   }
 
   function queryString(params) {
@@ -141,12 +165,12 @@
   // What a colour means, in words: the legend's entry for a node.
   function colourMeaning(node, by) {
     if (by === "partner_type") {
-      return node.partner_type && config.choices.partner_types.indexOf(node.partner_type) >= 0 ? node.partner_type : "other or unknown";
+      return node.partner_type && config.choices.partner_types.indexOf(node.partner_type) >= 0 ? ((NAMES.partner_types || {})[node.partner_type] || node.partner_type) : say("other_or_unknown");
     }
     if (by === "kind") {
-      return node.kind || "other";
+      return node.kind ? (W["node_" + node.kind] || node.kind) : say("other");
     }
-    return node.community === null || node.community === undefined ? "no community" : "community " + node.community;
+    return node.community === null || node.community === undefined ? say("no_community") : say("community_n", { n: node.community });
   }
 
   // The legend lists each colour in use once (meanings that share a colour are joined) with how
@@ -176,16 +200,15 @@
       item.appendChild(el("span", entry.label + " (" + entry.count + ")"));
       box.appendChild(item);
     });
-    document.getElementById("legend-colour-title").textContent = "Colour: " + document.getElementById("colour-by").selectedOptions[0].textContent;
+    document.getElementById("legend-colour-title").textContent = say("colour") + ": " + document.getElementById("colour-by").selectedOptions[0].textContent;
     var sizes = document.getElementById("legend-sizes");
     sizes.textContent = "";
-    var name = METRIC_LABELS[metric] || metric;
-    sizes.appendChild(el("span", "Size: " + name + " "));
+    sizes.appendChild(el("span", say("size") + ": " + metricName(metric) + " "));
     sizes.appendChild(el("span", null, { "class": "size-dot small", "aria-hidden": "true" }));
     sizes.appendChild(el("span", " " + format(low) + " … "));
     sizes.appendChild(el("span", null, { "class": "size-dot big", "aria-hidden": "true" }));
     sizes.appendChild(el("span", " " + format(high)));
-    sizes.appendChild(el("span", " · labels: the biggest (up to " + TOP_LABELS + ", none covering another); all when zoomed in", { "class": "hint" }));
+    sizes.appendChild(el("span", " · " + say("labels_hint", { n: TOP_LABELS }), { "class": "hint" }));
   }
 
   function overlaps(a, b) {
@@ -344,8 +367,8 @@
     state.highlighted = ele.neighborhood("node").map(function (n) { return n.id(); }).sort();
     var node = ele.data("node");
     document.getElementById("selection-label").textContent = node.label;
-    var facts = [node.kind, node.partner_type, node.country].filter(Boolean).join(" · ");
-    document.getElementById("selection-facts").textContent = facts + " · degree " + format(node.degree) + " · community " + format(node.community);
+    var facts = [W["node_" + node.kind] || node.kind, (NAMES.partner_types || {})[node.partner_type] || node.partner_type, node.country].filter(Boolean).join(" · ");
+    document.getElementById("selection-facts").textContent = facts + " · " + say("degree") + " " + format(node.degree) + " · " + say("community") + " " + format(node.community);
     var link = document.getElementById("selection-link");
     link.hidden = !node.url;
     link.setAttribute("href", node.url || "#");
@@ -372,9 +395,9 @@
     document.getElementById("selection-count").textContent = String(neighbours.length);
     neighbours.forEach(function (node) {
       var item = el("li", null, { "data-id": node.id });
-      item.appendChild(node.url ? el("a", node.label, { href: node.url }) : el("span", node.label));
+      item.appendChild(node.url ? el("a", node.label, { href: node.url, "class": "from-graph" }) : el("span", node.label, { "class": "from-graph" }));
       if (weightTo[node.id] > 1) {
-        item.appendChild(el("span", " (" + format(weightTo[node.id]) + ")", { "class": "hint", title: "weight of the link" }));
+        item.appendChild(el("span", " (" + format(weightTo[node.id]) + ")", { "class": "hint", title: say("weight_of_link") }));
       }
       list.appendChild(item);
     });
@@ -417,7 +440,7 @@
       if (key === sort.key) {
         th.setAttribute("aria-sort", sort.descending ? "descending" : "ascending");
       }
-      var button = el("button", METRIC_LABELS[key] || key.replace("_", " "), { type: "button", "class": "sort-button", "data-key": key, title: data.metric_notes[key] || "" });
+      var button = el("button", metricName(key), { type: "button", "class": "sort-button", "data-key": key, title: W["note_" + key] || data.metric_notes[key] || "" });
       button.addEventListener("click", function () {
         sort = { key: key, descending: sort.key === key ? !sort.descending : key !== "label" };
         fillTable(data);
@@ -442,7 +465,8 @@
         tr.classList.add("is-selected");
       }
       columns.forEach(function (key) {
-        tr.appendChild(el("td", format(node[key])));
+        // A node's name is the graph's (in the data's language), not the page's words.
+        tr.appendChild(el("td", format(node[key]), key === "label" ? { "class": "from-graph" } : {}));
       });
       tr.addEventListener("click", function () {
         select(node.id);
@@ -466,7 +490,7 @@
   function fillDownloads(data) {
     var box = document.getElementById("downloads");
     box.textContent = "";
-    var names = { json: "JSON", gexf: "GEXF (Gephi)", graphml: "GraphML", cyjs: "Cytoscape JSON", csv: "CSV (zip)", "nodes.csv": "nodes CSV", "edges.csv": "edges CSV" };
+    var names = { json: "JSON", gexf: "GEXF (Gephi)", graphml: "GraphML", cyjs: "Cytoscape JSON", csv: "CSV (zip)", "nodes.csv": say("dl_nodes_csv"), "edges.csv": say("dl_edges_csv") };
     Object.keys(names).forEach(function (key, i) {
       if (!data.downloads[key]) {
         return;
@@ -489,21 +513,23 @@
   function describeMeta(data) {
     var meta = data.meta || {};
     var counts = meta.counts || {};
-    var parts = [counts.nodes + " nodes", counts.edges + " edges"];
+    var parts = [say("nodes_edges", { nodes: counts.nodes, edges: counts.edges })];
     if (meta.metrics) {
-      parts.push(meta.metrics.communities + " communities (Louvain, seed " + meta.metrics.louvain_seed + ")");
+      parts.push(say("communities", { n: meta.metrics.communities, seed: meta.metrics.louvain_seed }));
     }
     if (meta.weighting_definition) {
-      parts.push("weight: " + meta.weighting_definition);
+      parts.push(say("weight") + ": " + (W["define_" + meta.weighting] || meta.weighting_definition));
     }
     if (meta.dates) {
-      parts.push(meta.dates);
+      // The library's sentence is English; the page says the same in its own words.
+      var asOf = (data.options || {}).as_of;
+      parts.push(config.lang && config.lang !== "en" ? (asOf ? say("date_filter", { date: asOf }) : say("no_date_filter")) : meta.dates);
     }
     if (meta.truncated) {
-      parts.push("the query's answer was cut at " + meta.row_cap + " rows: the network is incomplete");
+      parts.push(say("truncated", { n: meta.row_cap }));
     }
     if (meta.release) {
-      parts.push("release " + meta.release);
+      parts.push(say("release") + " " + meta.release);
     }
     document.getElementById("network-meta").textContent = parts.join(" · ");
   }
@@ -523,9 +549,11 @@
     inFlight = controller;
     state.loading = true;
     state.params = params;
-    status.textContent = "Loading…";
+    status.textContent = say("loading");
     var qs = queryString(params);
-    var url = config.dataUrl + (qs ? "?" + qs : "");
+    // The nodes' names come in the page's language (the filters, and so the address, stay the same).
+    var named = config.lang && config.lang !== "en" && !params.query ? queryString(Object.assign({}, params, { lang: config.lang })) : qs;
+    var url = config.dataUrl + (named ? "?" + named : "");
     var selected = state.selected;
     function current() {
       return ticket === state.requested;
@@ -543,6 +571,9 @@
         if (!current()) {
           return;
         }
+        data.nodes.forEach(function (node) {
+          node.url = localised(node.url);
+        });
         state.data = data;
         draw(data);
         fillTable(data);
@@ -552,12 +583,13 @@
         state.nodeCount = data.nodes.length;
         state.edgeCount = data.edges.length;
         state.error = null;
-        status.textContent = data.nodes.length + " nodes, " + data.edges.length + " edges";
+        status.textContent = say("nodes_edges", { nodes: data.nodes.length, edges: data.edges.length });
         if (selected) {
           select(selected);
         }
         if (push) {
-          window.history.replaceState(null, "", window.location.pathname + (qs ? "?" + qs : ""));
+          var shown = queryString(config.lang && config.lang !== "en" ? Object.assign({}, params, { lang: config.lang }) : params);
+          window.history.replaceState(null, "", window.location.pathname + (shown ? "?" + shown : ""));
         }
       })
       .catch(function (error) {
@@ -565,7 +597,7 @@
           return;
         }
         state.error = String(error.message || error);
-        status.textContent = "Could not load the network: " + state.error;
+        status.textContent = say("load_failed") + " " + state.error;
       })
       .then(function () {
         if (!current()) {
@@ -622,7 +654,7 @@
     }
   });
 
-  // Image export: Cytoscape's own PNG of the whole network (no plugin, so no SVG), on white.
+  // Image export: Cytoscape's own PNG of the whole network, on white (the SVG above is written from the same drawn elements).
   document.getElementById("download-png").addEventListener("click", function () {
     if (!state.cy) {
       return;
@@ -637,13 +669,71 @@
     window.setTimeout(function () { URL.revokeObjectURL(url); }, 10000);
   });
 
+  // Image export as SVG: the same picture (positions, colours, sizes, the labels shown) written as vector
+  // graphics from the drawn elements, so it scales for print and opens in Inkscape or Illustrator. Every
+  // label is escaped as XML text.
+  function xml(text) {
+    return String(text).replace(/[&<>"']/g, function (c) { return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" }[c]; });
+  }
+  function number(value) {
+    return (Math.round(value * 100) / 100).toString();
+  }
+  state.svg = function () {
+    var cy = state.cy;
+    var box = cy.elements().boundingBox({ includeLabels: true });
+    var pad = 20;
+    var x0 = box.x1 - pad, y0 = box.y1 - pad, w = box.w + 2 * pad, h = box.h + 2 * pad;
+    var out = ['<svg xmlns="http://www.w3.org/2000/svg" viewBox="' + [x0, y0, w, h].map(number).join(" ") + '" width="' + number(w) + '" height="' + number(h) +
+      '" font-family="system-ui, sans-serif">', "<title>" + xml(document.querySelector("h1").textContent) + "</title>",
+      '<rect x="' + number(x0) + '" y="' + number(y0) + '" width="' + number(w) + '" height="' + number(h) + '" fill="#ffffff"/>', '<g class="edges" stroke-linecap="round">'];
+    cy.edges().forEach(function (edge) {
+      var a = edge.source().position(), b = edge.target().position();
+      out.push('<line x1="' + number(a.x) + '" y1="' + number(a.y) + '" x2="' + number(b.x) + '" y2="' + number(b.y) + '" stroke="' + edge.style("line-color") +
+        '" stroke-width="' + number(parseFloat(edge.style("width"))) + '" stroke-opacity="' + number(parseFloat(edge.style("opacity"))) + '"' +
+        (edge.data("weak") ? ' stroke-dasharray="4 3"' : "") + "/>");
+    });
+    out.push('</g><g class="nodes">');
+    cy.nodes().forEach(function (ele) {
+      var at = ele.position(), size = ele.data("size"), node = ele.data("node");
+      var fill = ' fill="' + ele.data("colour") + '" fill-opacity="' + number(parseFloat(ele.style("opacity"))) + '"';
+      var shape = ele.data("shape") === "round-rectangle"
+        ? '<rect x="' + number(at.x - size / 2) + '" y="' + number(at.y - size / 2) + '" width="' + number(size) + '" height="' + number(size) + '" rx="' + number(size / 5) + '"' + fill + ">"
+        : '<circle cx="' + number(at.x) + '" cy="' + number(at.y) + '" r="' + number(size / 2) + '"' + fill + ">";
+      out.push(shape + "<title>" + xml(node.label) + "</title>" + (ele.data("shape") === "round-rectangle" ? "</rect>" : "</circle>"));
+    });
+    out.push('</g><g class="labels" text-anchor="middle" fill="#222222" stroke="#ffffff" stroke-width="3" paint-order="stroke">');
+    cy.nodes().forEach(function (ele) {
+      if (!(ele.hasClass("top-labelled") || ele.hasClass("highlighted") || ele.hasClass("zoom-labelled"))) {
+        return;
+      }
+      var at = ele.position(), size = ele.data("size");
+      var font = ele.hasClass("top-labelled") ? ele.data("labelSize") : 9;
+      out.push('<text x="' + number(at.x) + '" y="' + number(at.y + size / 2 + font) + '" font-size="' + number(font) + '"' +
+        (ele.hasClass("top-labelled") ? ' font-weight="bold"' : "") + ">" + xml(ele.data("label")) + "</text>");
+    });
+    out.push("</g></svg>");
+    return out.join("\n");
+  };
+  document.getElementById("download-svg").addEventListener("click", function () {
+    if (!state.cy) {
+      return;
+    }
+    var url = URL.createObjectURL(new Blob([state.svg()], { type: "image/svg+xml" }));
+    var kind = state.params.kind || (state.params.query ? "query" : "organisations");
+    var link = el("a", null, { href: url, download: "uaeu-network-" + kind + (state.params.as_of ? "-" + state.params.as_of : "") + ".svg" });
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    window.setTimeout(function () { URL.revokeObjectURL(url); }, 10000);
+  });
+
   // Timeline play: step the as-of slider a year at a time through the loading above (newest request
   // wins), waiting for each year to be drawn, and stop at the last year or when Pause is pressed.
   var playButton = document.getElementById("play");
   var playTimer = null;
   function setPlaying(on) {
     state.playing = on;
-    playButton.textContent = on ? "Pause" : "Play";
+    playButton.textContent = on ? say("pause") : say("play");
     playButton.setAttribute("aria-pressed", on ? "true" : "false");
     if (!on && playTimer) {
       window.clearTimeout(playTimer);

@@ -17,9 +17,11 @@ from rdflib import Graph
 
 from graph.formats import DOCUMENT_FORMATS, DUMP_FORMATS, GZIP, HTML, by_extension
 from graph.release import Release, dump_extension
+from webapp.links import choose_lang
 from webapp.plumbing import negotiate, not_acceptable, page_or_json, page_routes
 from webapp.resources import Resources, archived, public_url, resources, site_url
 from webapp.void import CC_BY, DumpFile, Served, Version, add_versions, dataset_counts, describe, describe_version
+from webapp.wording import DUMPS, words
 
 dumps = Blueprint("dumps", __name__)
 
@@ -95,7 +97,12 @@ def dumps_redirect() -> Response:
 def listing(extension: str | None = None) -> Response:
     """Every file of the current release with format, size and SHA-256 (HTML, or its JSON twin /dumps/index.json)."""
     data = _listing()
-    return page_or_json(extension, "dumps/", lambda: data, lambda: Response(render_template("ld/dumps.html", **data, lang="en"), mimetype="text/html"))
+    lang, _ = choose_lang()
+
+    def html() -> Response:
+        return Response(render_template("ld/dumps.html", **data, lang=lang, d=words(DUMPS, lang)), mimetype="text/html")
+
+    return page_or_json(extension, "dumps/", lambda: data, html)
 
 
 @dumps.get("/dumps/<name>")
@@ -125,7 +132,10 @@ def void(extension: str | None = None) -> Response:
     graph = release_description(resources()) if archived() else add_versions(served.description, resources().settings, versions())
     if fmt is HTML:
         body = graph.serialize(format="turtle")
-        response = Response(render_template("ld/void.html", turtle=body, counts=served.counts, release=served.release, lang="en"), mimetype="text/html")
+        response = Response(
+            render_template("ld/void.html", turtle=body, counts=served.counts, release=served.release, lang=(lang := choose_lang()[0]), d=words(DUMPS, lang)),
+            mimetype="text/html",
+        )
     else:
         response = Response(graph.serialize(format=fmt.rdflib or "turtle", encoding="utf-8"), content_type=fmt.content_type)
     if extension is None:

@@ -98,7 +98,11 @@ def api_search() -> Response:
         limit = max(1, min(50, int(request.args.get("limit", "20"))))
     except ValueError:
         limit = 20
-    results = search_labels(q[:200], limit)
+    asked = (request.args.get("lang") or "en").lower()
+    lang = asked if asked in UI_LANGUAGES else "en"
+    results = search_labels(q[:200], limit, lang)
+    for item in results:
+        item["url"] = local_url(item["iri"], lang)
     return json_response({"q": q, "count": len(results), "results": results})
 
 

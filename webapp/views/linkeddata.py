@@ -17,11 +17,11 @@ from flask import Blueprint, Response, render_template, request
 from graph.formats import DOCUMENT_FORMATS, HTML, Format
 from graph.namespaces import COUNTRY, prefixes
 from webapp.document import SKOS, exists, json_for_script, jsonld, page_context, page_triples, switch_languages, value_of
-from webapp.links import INSTANCE_TYPES, SLUG, choose_lang, curie, remember_lang
+from webapp.links import INSTANCE_TYPES, SLUG, choose_lang, curie, remember_lang, with_lang
 from webapp.plumbing import negotiate, not_acceptable, split_extension, text_response
 from webapp.resources import base, public_url
 from webapp.views.changes import history
-from webapp.wording import CHANGES, UI_LANGUAGES, predicate_name, ui, words
+from webapp.wording import CHANGES, ERRORS, ONTOLOGY, UI_LANGUAGES, predicate_name, ui, words
 
 linkeddata = Blueprint("ld", __name__)
 
@@ -63,7 +63,7 @@ def not_found(iri: str | None = None) -> Response:
     if negotiate(DOCUMENT_FORMATS) is not HTML:
         return text_response(404, f"no resource {iri or request.path} in this graph")
     guess = request.path.rstrip("/").rsplit("/", 1)[-1].rsplit(".", 1)[0].replace("-", " ")
-    html = render_template("ld/404.html", iri=iri, guess=guess, lang=lang, t=ui(lang), public=public_url())
+    html = render_template("ld/404.html", iri=iri, guess=guess, lang=lang, t=ui(lang), e=words(ERRORS, lang), public=public_url())
     return Response(html, status=404, mimetype="text/html")
 
 
@@ -85,7 +85,7 @@ def render_resource(iri: str, path: str, extension: str | None) -> Response:
         jsonld=json_for_script(jsonld(triples)),
         alternates=_alternates(path),
         canonical=f"{public_url()}{path}",
-        sparql_url=f"{public_url()}sparql?" + urlencode({"query": f"DESCRIBE <{iri}>"}),
+        sparql_url=with_lang(f"{public_url()}sparql?" + urlencode({"query": f"DESCRIBE <{iri}>"}), lang),
         lang=lang,
         t=ui(lang),
         public=public_url(),
@@ -106,7 +106,9 @@ def identifier(kind: str, slug: str) -> Response:
     if not exists(iri):
         return not_found(iri)
     response = Response(status=303)
-    response.headers["Location"] = f"{public_url()}doc/{kind}/{quote(slug)}"
+    # The language asked for travels with the redirect (a link to /id/...?lang=bg opens the Bulgarian page).
+    lang = (request.args.get("lang") or "").lower()
+    response.headers["Location"] = with_lang(f"{public_url()}doc/{kind}/{quote(slug)}", lang if lang in UI_LANGUAGES else "en")
     response.vary.add("Accept")
     return response
 
@@ -169,13 +171,14 @@ def ontology(extension: str | None = None) -> Response:
         "ld/ontology.html",
         doc=document_entry,
         terms=ordered,
+        o=words(ONTOLOGY, lang),
         lang=lang,
         t=ui(lang),
         public=public_url(),
         alternates=_alternates("ontology"),
         languages=UI_LANGUAGES,
         pick=lambda labels: labels.get(lang) or labels.get("en") or labels.get("") or next(iter(labels.values()), ""),
-        sparql_url=f"{public_url()}sparql?" + urlencode({"query": f"DESCRIBE <{base()}ontology>"}),
+        sparql_url=with_lang(f"{public_url()}sparql?" + urlencode({"query": f"DESCRIBE <{base()}ontology>"}), lang),
     )
     response = _describe_headers(Response(html, mimetype="text/html"), "ontology", negotiated=extension is None)
     return remember_lang(response, remember)

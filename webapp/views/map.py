@@ -13,9 +13,10 @@ from flask import Blueprint, Response, render_template, request, url_for
 from graph.map.data import FIRST_YEAR, LANGS, MapData, MapFilter, build_map, load_map_data
 from graph.map.shapes import SHAPES_NAME, europe_topology, shapes_file
 from graph.namespaces import COUNTRY
-from webapp.links import local_url
+from webapp.links import choose_lang, local_url
 from webapp.plumbing import json_error, json_response, page_or_json, page_routes
 from webapp.resources import base, resources
+from webapp.wording import MAP, words
 
 map_view = Blueprint("map", __name__)
 
@@ -61,6 +62,8 @@ def embed_context(iri: str, lang: str = "en") -> dict[str, Any] | None:
         "last_year": dt.date.today().year,
         "labels": True,
         "assets_missing": shapes_file() is None,
+        "lang": lang,
+        "words": words(MAP, lang),
     }
 
 
@@ -102,15 +105,20 @@ def europe_shapes() -> Response:
 @page_routes(map_view, "/map")
 def page(extension: str | None = None) -> Response:
     """The whole graph on a map, with a date slider, an evidence switch and the role legend; its JSON twin is /api/map's answer."""
+    lang, _ = choose_lang()
+    lang = lang if lang in LANGS else "en"
     embed = {
-        "api": url_for("map.api"),
+        "api": url_for("map.api") + (f"?lang={lang}" if lang != "en" else ""),
         "shapes": shapes_url(),
         "first_year": FIRST_YEAR,
         "last_year": dt.date.today().year,
         "labels": False,
         "assets_missing": shapes_file() is None,
+        "lang": lang,
+        "words": words(MAP, lang),
     }
-    return page_or_json(extension, "map", _map_json, lambda: Response(render_template("map.html", map_embed=embed), mimetype="text/html"))
+    html = lambda: Response(render_template("map.html", map_embed=embed, m=embed["words"], lang=lang), mimetype="text/html")  # noqa: E731
+    return page_or_json(extension, "map", _map_json, html)
 
 
 __all__ = ["embed_context", "map_data", "map_view"]

@@ -55,10 +55,11 @@ from graph.network.model import ROLE_ALIASES
 from graph.network.precomputed import as_of_years
 from graph.network.rows import network_from_rows
 from graph.release import network_folder
-from webapp.links import local_url
+from webapp.links import choose_lang, local_url, with_lang
 from webapp.plumbing import json_error, json_response
-from webapp.resources import app_settings, base, release_id, settings, store
+from webapp.resources import app_settings, base, release_id, resources, settings, store
 from webapp.views.sparql import ProtocolError, execute, query_parameters
+from webapp.wording import NETWORK, UI_LANGUAGES, words
 
 network = Blueprint("network", __name__)
 
@@ -69,7 +70,7 @@ def _protocol_error(err: ProtocolError) -> Response:
 
 
 #: Query parameters the network API understands (besides NetworkOptions' own fields and aliases).
-EXTRA_PARAMETERS = {"format", "part", "radius", "query", "from", "to", "release"}  # release: webapp.archive chose it
+EXTRA_PARAMETERS = {"format", "part", "radius", "query", "from", "to", "release", "lang"}  # release: webapp.archive chose it
 PARAMETER_NAMES = {*NetworkOptions.__dataclass_fields__, "role", "partner_type", "theme", "partnership", "as-of", "partner-type"}
 CSV_PARTS = ("nodes", "edges")
 #: The example the API index links to (`from` is a Python keyword, so the parameters go as a mapping).
@@ -98,7 +99,7 @@ def _params(drop: tuple[str, ...] = ()) -> dict[str, list[str]]:
 
 def _options(path: bool = False, **overrides: Any) -> NetworkOptions:
     """Options from the query string; for /path, ?from= and ?to= name organisations, not a period."""
-    drop = ("format", "part", "radius", "query", "release", *(("from", "to") if path else ()))
+    drop = ("format", "part", "radius", "query", "release", "lang", *(("from", "to") if path else ()))
     return NetworkOptions.from_params(_params(drop), **overrides)
 
 
@@ -446,7 +447,27 @@ def page_json() -> Response:
         raise NetworkOptionError(f"kind: unknown network '{kind}' (expected one of: {', '.join(KINDS)})")
     options = _options(kind=kind)
     downloads = _downloads("network.api_network", {"kind": kind, **_filter_params(options)})
-    return Response(_page_data(data, options, tuple(sorted(downloads.items()))), content_type=JSON.content_type)
+    answer = _page_data(data, options, tuple(sorted(downloads.items())))
+    lang = _one("lang", "en").lower()
+    if lang != "en" and lang in UI_LANGUAGES:
+        answer = _relabelled(answer, lang)
+    return Response(answer, content_type=JSON.content_type)
+
+
+@functools.lru_cache(maxsize=32)
+def _relabelled(body: bytes, lang: str) -> bytes:
+    """The page's data with each node named in `lang` where the graph has a label in it (?lang=bg on
+    /network.json): the network, its layout and its exports stay one (English-labelled) computation."""
+    labels = resources().labels
+    names: dict[str, str] = {}
+    for thing in labels.things if labels is not None else []:
+        written = next((text for _, text, label_lang in thing.labels if label_lang == lang), None)
+        if written is not None:
+            names[thing.iri] = written
+    page = json.loads(body)
+    for node in page["nodes"]:
+        node["label"] = names.get(node["id"], node["label"])
+    return json.dumps(page, ensure_ascii=False, separators=(",", ":"), default=str).encode("utf-8")
 
 
 @network.get("/network")
@@ -461,14 +482,46 @@ def page() -> Any:
             _options()
     except NetworkOptionError as err:
         status, error = 400, str(err)
+    lang, _ = choose_lang()
+    said = words(NETWORK, lang)
+    choices = _choices(data)
     config = {
         "dataUrl": url_for("network.page_json"),
         "jsonUrl": url_for("network.page_json") + (f"?{request.query_string.decode('utf-8', 'replace')}" if request.query_string else ""),
-        "params": request.args.to_dict(flat=True),
-        "choices": _choices(data),
-        "sparqlUrl": url_for("sparql.get"),
+        "params": {k: v for k, v in request.args.to_dict(flat=True).items() if k != "lang"},
+        "choices": choices,
+        "sparqlUrl": with_lang(url_for("sparql.get"), lang),
+        "lang": lang,
+        "words": said,
+        "names": _choice_names(choices, lang, said),
     }
-    return render_template("network.html", config=config, error=error, choices=config["choices"]), status
+    return render_template("network.html", config=config, error=error, choices=choices, w=said, names=config["names"], lang=lang), status
+
+
+def _choice_names(choices: dict[str, Any], lang: str, said: dict[str, str]) -> dict[str, dict[str, str]]:
+    """What each choice of the form is called in the visitor's language: the page's own words for
+    kinds, weightings and role groups; the vocabularies' labels for roles, partner types, themes and evidence."""
+    roles = _vocab_names("role", choices["roles"], lang)
+    return {
+        "kinds": {k: said.get(f"kind_{k}", k) for k in choices["kinds"]},
+        "weightings": {k: said.get(f"weighting_{k}", k) for k in choices["weightings"]},
+        "roles": {r: said.get(f"role_{r}") or roles.get(r, r) for r in choices["role_choices"]},
+        "partner_types": _vocab_names("partner-type", choices["partner_types"], lang),
+        "themes": _vocab_names("theme", choices["themes"], lang),
+        "evidence": _vocab_names("evidence", choices["evidence"], lang),
+    }
+
+
+def _vocab_names(scheme: str, codes: list[str], lang: str) -> dict[str, str]:
+    """A vocabulary's codes by their labels in `lang` (else English, else the code), from the app's label index."""
+    labels = resources().labels
+    things = {thing.iri: thing for thing in labels.things} if labels is not None else {}
+    names = {}
+    for code in codes:
+        thing = things.get(f"{base()}vocab/{scheme}/{code}")
+        written = {label_lang: text for _, text, label_lang in thing.labels} if thing is not None else {}
+        names[code] = written.get(lang) or written.get("en") or code
+    return names
 
 
 # ---------------------------------------------------------------- start-up
