@@ -56,6 +56,9 @@ PAGES: dict[str, tuple[str, str | None]] = {
     "not-found": ("/doc/partnership/no-such-partnership", None),
     "error": ("/no/such/page", None),
     "changes": ("/releases/{release}/changes", None),
+    "releases": ("/releases/", None),
+    "release": ("/releases/{release}/", None),
+    "release-page": ("/releases/{release}/doc/partnership/digital-transition", None),
 }
 
 # What the browser's scripts show only after a person does something: the network with a node selected
