@@ -62,6 +62,24 @@ def _parsed(body: bytes, fmt: str) -> Any:
     return names, [[solution[n] for n in names] for solution in solutions]
 
 
+def _without_release_link(parsed: Any, fmt: str) -> Any:
+    """The answer without the link naming its release (webapp.archive adds it to JSON and XML; the old writer had none)."""
+    if fmt == "json":
+        links = parsed["head"].get("link", [])
+        release = [link for link in links if "/releases/" in link]
+        assert len(release) == 1, links
+        rest = [link for link in links if link not in release]
+        if rest:
+            parsed["head"]["link"] = rest
+        else:
+            del parsed["head"]["link"]
+    elif fmt == "xml":
+        variables, links, rows = parsed
+        assert len([link for link in links if "/releases/" in link]) == 1, links
+        return variables, [link for link in links if "/releases/" not in link], rows
+    return parsed
+
+
 def _python_writer(store: ox.Store, query: str, cap: int, fmt: str) -> tuple[bytes, int, bool]:
     """The writer /sparql used before: every solution turned into Python objects, then written here."""
     result = store.query(query)
@@ -138,7 +156,7 @@ def test_the_endpoint_answers_as_the_python_writer_did(client: FlaskClient, stor
         response = client.post("/sparql", data={"query": query}, headers={"Accept": accept})
         assert response.status_code == 200 and response.mimetype == accept
         before, rows, truncated = _python_writer(store, query, 7, fmt)
-        assert _parsed(response.data, fmt) == _parsed(before, fmt)
+        assert _without_release_link(_parsed(response.data, fmt), fmt) == _parsed(before, fmt)
         assert response.headers["X-Row-Count"] == str(rows) and response.headers["X-Truncated"] == str(truncated).lower()
 
 
