@@ -15,6 +15,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from graph.sparql.results import json_term
+
 AUTHOR = "Urban Agenda for the EU knowledge graph"
 #: Plain-text titles of each kind of citation, by language.
 TITLES = {
@@ -24,25 +26,10 @@ TITLES = {
 }
 
 
-def _term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> dict[str, str]:
-    if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    if isinstance(term, ox.Literal):
-        binding = {"type": "literal", "value": term.value}
-        if term.language:
-            binding["xml:lang"] = term.language
-        elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
-            binding["datatype"] = term.datatype.value
-        return binding
-    return {"type": "literal", "value": str(term)}
-
-
 def graph_answer(ntriples: bytes) -> dict[str, Any]:
     """An N-Triples graph as SPARQL JSON results with ?subject ?predicate ?object, sorted."""
     triples = sorted(ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES), key=str)
-    bindings = [{"subject": _term(t.subject), "predicate": _term(t.predicate), "object": _term(t.object)} for t in triples]
+    bindings = [{"subject": json_term(t.subject), "predicate": json_term(t.predicate), "object": json_term(t.object)} for t in triples]
     return {"head": {"vars": ["subject", "predicate", "object"]}, "results": {"bindings": bindings}}
 
 

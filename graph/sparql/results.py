@@ -38,7 +38,8 @@ def capped(items: Iterable[T], cap: int) -> tuple[list[T], bool]:
     return head, next(iterator, None) is not None
 
 
-def _json_term(term: object) -> dict[str, str]:
+def json_term(term: object) -> dict[str, str]:
+    """A term as a SPARQL 1.1 JSON results binding (also used for answers kept by citations)."""
     if isinstance(term, ox.NamedNode):
         return {"type": "uri", "value": term.value}
     if isinstance(term, ox.BlankNode):
@@ -98,7 +99,7 @@ def serialise_select(variables: list[str], rows: Sequence[ResultRow], truncated:
         head: dict[str, object] = {"vars": variables}
         if links:
             head["link"] = links
-        bindings = [{v: _json_term(row[v]) for v in variables if row.get(v) is not None} for row in rows]
+        bindings = [{v: json_term(row[v]) for v in variables if row.get(v) is not None} for row in rows]
         document: dict[str, object] = {"head": head, "results": {"bindings": bindings}}
         if truncated:
             document["truncated"] = True
