@@ -219,7 +219,16 @@ def test_bulgarian_words_on_the_editor_page(browser_context: BrowserContext, pag
         expect(tab.get_by_role("button", name="Типизирани стойности (RDF)")).to_be_visible()
         expect(tab.locator(".yasr_response_chip")).to_contain_text(" реда за ")
         expect(tab.locator(".tableFilter")).to_have_attribute("placeholder", "Филтрирай резултатите")
+        expect(tab.locator(".yasr .dt-info")).to_have_text(re.compile(r"^Редове от 1 до \d+ от общо \d+$"))
         assert "lang=bg" in tab.url
+        # The type-ahead names its suggestions' kinds in Bulgarian too.
+        field = tab.get_by_role("combobox", name="Град")
+        field.fill("")
+        field.type("Тали", delay=30)
+        first = tab.locator("#param-city-list [role=option]").first
+        expect(first).to_contain_text("Талин")
+        kinds = first.inner_text()
+        assert not re.search(r"\b(Place|City|Organisation)\b", kinds), kinds
         tab.set_viewport_size({"width": 360, "height": 780})
         _no_sideways_scroll(tab)
         tab.screenshot(path=str(screenshot_dir() / "editor-form-phone-bg.png"), full_page=False)

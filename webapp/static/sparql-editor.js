@@ -85,6 +85,13 @@
   var TableBase = Yasr.plugins.table;
   var ResponseBase = Yasr.plugins.response;
 
+  // The table's own lines (DataTables: row counts, empty answers) in the page's language. The plugin
+  // reads its class's defaults when it is made, so they are set before the editor is.
+  TableBase.defaults.tableConfig.language = Object.assign({}, TableBase.defaults.tableConfig.language, {
+    info: W.table_info, infoEmpty: W.table_info_empty, infoFiltered: W.table_info_filtered,
+    zeroRecords: W.table_zero, emptyTable: W.table_empty,
+  });
+
   class Table extends TableBase {
     constructor(yasr) { super(yasr); this.label = W.view_table; }
   }
@@ -731,7 +738,7 @@
       live.textContent = W.searching;
       if (controller) controller.abort();
       controller = window.AbortController ? new AbortController() : null;
-      fetch(config.searchPath + "?limit=8&q=" + encodeURIComponent(q.slice(0, 200)), controller ? { signal: controller.signal } : {})
+      fetch(config.searchPath + "?limit=8&lang=" + encodeURIComponent(config.lang || "en") + "&q=" + encodeURIComponent(q.slice(0, 200)), controller ? { signal: controller.signal } : {})
         .then(function (r) { return r.ok ? r.json() : { results: [] }; })
         .then(function (body) { if (mine === seq && document.activeElement === input) render(body.results || []); })
         .catch(function () { /* aborted: a newer search is on its way */ });
