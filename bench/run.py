@@ -92,6 +92,8 @@ def drain(server: http.Server, limit: float = 120.0) -> float:
     deadline = started + limit
     fast = 0
     while fast < 3 and time.monotonic() < deadline:
+        if server.process is not None and server.process.poll() is not None:
+            break  # it died: nothing left to drain (the caller starts it again)
         try:
             status, _, took = http.post_query(server.url + server.query_path, "ASK {}", timeout=limit)
             fast = fast + 1 if status == 200 and took < 0.05 else 0
@@ -105,6 +107,28 @@ def restart_rdflib(server: http.Server) -> None:
     """A query past the cap keeps rdflib-endpoint busy; restarting is the only way to stop it."""
     server.stop()
     server.start("/?" + urllib.parse.urlencode({"query": "ASK {}"}), timeout=900)
+
+
+def _log_tail(server: http.Server) -> str:
+    """The last distinct lines of a server's log: why it died."""
+    if server.log is None or not server.log.exists():
+        return ""
+    lines = [ln.strip() for ln in server.log.read_text(errors="replace").splitlines() if ln.strip()]
+    return " | ".join(dict.fromkeys(lines[-40:]))[-600:]
+
+
+def revive(server: http.Server, build: Path) -> None:
+    """Start a server that died again, loaded as at the start (Oxigraph's store is in memory: loaded anew)."""
+    server.stop()
+    if server.name == "rdflib-endpoint":
+        server.start("/?" + urllib.parse.urlencode({"query": "ASK {}"}), timeout=900)
+    elif server.name == "oxigraph-server":
+        server.start("/", timeout=60)
+        http.load_oxigraph(server, build)
+    else:
+        server.start("/healthz", timeout=600, env=http.LOAD_ENV)
+        server.wait_idle()
+    server.notes.append("restarted after dying under load (see crashes)")
 
 
 def spread(runs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -173,6 +197,11 @@ def http_bench(build: Path, queries: list[BenchQuery], window: float, cap: float
         for i, query in enumerate(queries):
             entry: dict[str, Any] = {"light": query.light, "check": {}, "load": {}, "drain_s": {}}
             for server in measured:
+                if server.process is not None and server.process.poll() is not None:
+                    # It died at the end of the last window (after its load run returned): start it again.
+                    crash = {"server": server.name, "query": query.name, "c": None, "log": _log_tail(server), "error": "died after a window"}
+                    result.setdefault("crashes", []).append(crash)
+                    revive(server, build)
                 drain(server)
                 try:
                     status, body, took = http.post_query(server.url + server.query_path, query.text, timeout=cap)
@@ -197,7 +226,17 @@ def http_bench(build: Path, queries: list[BenchQuery], window: float, cap: float
                             # (a one-process Python server cannot exceed it at higher concurrency).
                             runs[key] = [{"estimated": True, "rps": 1 / check["seconds"], "p50_ms": check["seconds"] * 1000, "p95_ms": None}]
                             continue
-                        runs.setdefault(key, []).append(http.run_load(server.url + server.query_path, query.text, c, window))
+                        try:
+                            runs.setdefault(key, []).append(http.run_load(server.url + server.query_path, query.text, c, window))
+                        except RuntimeError as err:
+                            if server.process is None or server.process.poll() is None:
+                                raise
+                            # The server died under load: say so in the report, start it again, go on.
+                            crash = {"server": server.name, "query": query.name, "c": c, "log": _log_tail(server), "error": str(err)[-300:]}
+                            result.setdefault("crashes", []).append(crash)
+                            print(f"  ! {server.name} died under load ({query.name}, c={c}); restarted", flush=True)
+                            runs.setdefault(key, []).append({"skipped": f"the server died under load: {crash['log']}"})
+                            revive(server, build)
                         entry["drain_s"][f"{key}/{r}"] = round(drain(server), 3)
                 entry["load"].update({key: spread(cell_runs) for key, cell_runs in runs.items()})
             result["queries"][query.name] = entry
@@ -388,6 +427,13 @@ def markdown(report: dict[str, Any]) -> str:
                 gap = ours_cell["p50_ms"] - oxi["p50_ms"] if ours_cell.get("p50_ms") is not None and oxi.get("p50_ms") is not None else None
                 parts += [_x(_ratio(ours_cell, oxi)), _x(_ratio(ours_cell, cells.get("rdflib-endpoint"))), "–" if gap is None else f"{gap:+.1f}"]
                 lines.append("| " + " | ".join(parts) + " |")
+        for crash in h.get("crashes", []):
+            at = crash["query"] if crash["c"] is None else f"{crash['query']}, c={crash['c']}"
+            lines += [
+                "",
+                f"**{crash['server']} died under load** at {size} ({at}); its cell is empty and the server was "
+                f"started again for the rest. Its last log lines: `{crash['log'] or crash['error']}`",
+            ]
     real = report["sizes"].get(REAL, {})
     if "inprocess" in real:
         lines += ["", *inprocess_table(real["inprocess"])]
@@ -665,7 +711,11 @@ def targets(report: dict[str, Any]) -> list[str]:
             f"{REAL} (`make bench-network`, {_side_when(network)})",
             f"{summary['combinations']} combinations: {summary['over_200_ms']} at or over 200 ms wall ({summary['cpu_over_200_ms']} by CPU), max {_ms(summary['max_ms'])} ms",
             summary["over_200_ms"] == 0,
-            "the slowest are organisation networks weighted by Newman's method at an as-of year, computed on first request (not precomputed)",
+            "the slowest are combinations the build does not precompute (a weighting other than the default at an as-of year, or several "
+            "filters at once), computed on first request; the slowest here: "
+            + ", ".join(
+                "&".join(f"{k}={v}" for k, v in slow["combo"].items()) + f" {_ms(slow.get('cpu_ms'))} ms CPU" for slow in summary.get("slowest", [])[:2]
+            ),
         )
     else:
         row("network: every filter combination's first answer < 200 ms", REAL, "not measured (`make bench-network`)", None)
