@@ -22,6 +22,7 @@ import pytest
 
 from graph.config import PROJECT_ROOT
 from tests.browser import Traffic, chromium_context, open_page, screenshot_dir
+from tests.page_kinds import PAGE_KINDS, release_path
 from webapp.wording import KIND_TITLES, KIND_WORDS, LIST_WORDS, PREDICATES, REPORT_WORDS, WORD_TABLES
 
 if TYPE_CHECKING:
@@ -32,34 +33,10 @@ VENDORED = {"the vendored Cytoscape.js": VENDOR / "cytoscape" / "cytoscape.min.j
 
 # Every page kind but the SPARQL editor, with what shows it has finished drawing (a selector) if it draws
 # in the browser, and the script that brings out its other states (a selected node, a date on the slider).
-PAGES: dict[str, tuple[str, str | None]] = {
-    "home": ("/", None),
-    "partnerships": ("/partnerships", None),
-    "organisations": ("/organisations", None),
-    "places": ("/places", None),
-    "events": ("/events", None),
-    "search": ("/search?q=sofia+2017", None),
-    "search-none": ("/search?q=zzzzqqq", None),
-    "partnership": ("/doc/partnership/digital-transition", ".map-svg"),
-    "organisation": ("/doc/organisation/sofia-municipality", None),
-    "place": ("/doc/place/sofia", None),
-    "country": ("/doc/country/BGR", ".map-svg"),
-    "event": ("/doc/event/dt-2nd-sofia-2017", None),
-    "membership": ("/doc/membership/digital-transition--sofia-municipality", None),
-    "vocab": ("/vocab/theme", None),
-    "concept": ("/vocab/theme/housing", None),
-    "ontology": ("/ontology", None),
-    "dumps": ("/dumps/", None),
-    "void": ("/.well-known/void", None),
-    "network": ("/network", "#network-canvas canvas"),
-    "map": ("/map", ".map-svg"),
-    "not-found": ("/doc/partnership/no-such-partnership", None),
-    "error": ("/no/such/page", None),
-    "changes": ("/releases/{release}/changes", None),
-    "releases": ("/releases/", None),
-    "release": ("/releases/{release}/", None),
-    "release-page": ("/releases/{release}/doc/partnership/digital-transition", None),
-}
+# The editor is left out: its query text and variable names (?partnership, ?role) are SPARQL, not
+# interface words, and the gallery's questions are written in English. Its own words are checked in
+# Bulgarian by tests/test_editor_views_browser.py::test_bulgarian_words_on_the_editor_page.
+PAGES = {kind: page for kind, page in PAGE_KINDS.items() if kind != "sparql"}
 
 # What the browser's scripts show only after a person does something: the network with a node selected
 # and a date ticked, the map with a month picked (so their words are checked too).
@@ -199,14 +176,6 @@ def page(browser_context: BrowserContext) -> Iterator[tuple[Page, Traffic]]:
 
 def bulgarian(path: str) -> str:
     return path + ("&" if "?" in path else "?") + "lang=bg"
-
-
-def release_path(path: str, release_dir: Path) -> str:
-    """A path naming the served release (its folder under releases/), for the pages that are about one."""
-    if "{release}" not in path:
-        return path
-    folders = sorted(p.name for p in (release_dir / "releases").iterdir() if p.is_dir())
-    return path.replace("{release}", folders[-1])
 
 
 def render(tab: Page, url: str, kind: str) -> None:

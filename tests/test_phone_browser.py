@@ -16,6 +16,7 @@ import pytest
 
 from graph.config import PROJECT_ROOT
 from tests.browser import chromium_context, screenshot_dir
+from tests.page_kinds import PAGE_KINDS, release_path
 from webapp.wording import LAYOUT
 
 if TYPE_CHECKING:
@@ -33,36 +34,7 @@ DESKTOP = (1280, 900)
 HEADER_SHARE = 0.12
 
 # Every kind of page, with what shows it has finished drawing (a selector), if it draws in the browser.
-PAGES = {
-    "home": ("/", None),
-    "sparql": ("/sparql", ".CodeMirror"),
-    "partnerships": ("/partnerships", None),
-    "organisations": ("/organisations", None),
-    "places": ("/places", None),
-    "events": ("/events", None),
-    "search": ("/search?q=sofia", None),
-    "search-empty": ("/search", None),
-    "partnership": ("/doc/partnership/digital-transition", ".map-svg"),
-    "organisation": ("/doc/organisation/sofia-municipality", None),
-    "place": ("/doc/place/sofia", None),
-    "country": ("/doc/country/BGR", ".map-svg"),
-    "event": ("/doc/event/dt-2nd-sofia-2017", None),
-    "membership": ("/doc/membership/digital-transition--sofia-municipality", None),
-    "person": ("/doc/person/veronika-manova", None),
-    "action": ("/doc/action/digital-transition-digital-centre-model-and-toolbox", None),
-    "source": ("/doc/source/euroconsult-2024", None),
-    "ontology": ("/ontology", None),
-    "vocab": ("/vocab/theme", None),
-    "concept": ("/vocab/theme/housing", None),
-    "dumps": ("/dumps/", None),
-    "network": ("/network", "#network-canvas canvas"),
-    "map": ("/map", ".map-svg"),
-    "void": ("/.well-known/void", None),
-    "releases": ("/releases/", None),
-    "not-found": ("/doc/partnership/no-such-partnership", None),
-    "error": ("/no/such/page", None),
-    "changes": ("/releases/{release}/changes", None),
-}
+PAGES = PAGE_KINDS
 LANGUAGES = ("en", "bg")
 # WCAG 2.2's minimum target size (2.5.8, AA): 24 by 24 CSS pixels for a control that is not a link in a sentence.
 TAP = 24
@@ -129,8 +101,7 @@ def in_language(path: str, lang: str) -> str:
 @pytest.mark.parametrize("kind", PAGES)
 def test_a_page_fits_a_phone_with_a_compact_header(page: Page, live_server: str, release_dir: Path, kind: str, lang: str) -> None:
     path, ready = PAGES[kind]
-    if "{release}" in path:  # a page about the served release: its folder under releases/
-        path = path.replace("{release}", sorted(p.name for p in (release_dir / "releases").iterdir() if p.is_dir())[-1])
+    path = release_path(path, release_dir)  # a page about the served release: its folder under releases/
     url = live_server + in_language(path, lang)
     shots = screenshot_dir()
     page.set_viewport_size({"width": DESKTOP[0], "height": DESKTOP[1]})
