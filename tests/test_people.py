@@ -207,3 +207,13 @@ def test_a_list_page_says_what_it_mixes_as_the_home_page_does(client: FlaskClien
     home = next(item for item in client.get("/index.json").get_json()["lists"] if item["name"] == name)
     found = re.search(says, listed)
     assert found is not None and found.group(0) == home["includes_text"], (found, home["includes_text"])
+
+
+def test_a_huge_search_is_cut_to_what_is_searched_and_not_echoed_whole(client: FlaskClient) -> None:
+    huge = "sofia " + "x" * 100_000
+    page = client.get("/search", query_string={"q": huge}, headers={"Accept": BROWSER})
+    assert page.status_code == 200
+    boxes = re.findall(r'<input[^>]*name="q"[^>]*value="([^"]*)"', page.get_data(as_text=True))
+    assert boxes and all(len(value) == 200 for value in boxes), [len(value) for value in boxes]
+    twin = client.get("/search.json", query_string={"q": huge}).get_json()
+    assert twin["q"] == huge[:200]

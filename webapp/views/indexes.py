@@ -110,8 +110,8 @@ def api_search() -> Response:
 def search_page(extension: str | None = None) -> Response:
     """The search page, and its .json twin (the same answer as /api/search, with links in the visitor's language)."""
     lang, _ = choose_lang()
-    q = request.args.get("q", "")
-    results = search_labels(q[:200], 50, lang) if q else []
+    q = request.args.get("q", "")[:200]  # what is searched is what the page shows (a 100 kB q is not echoed back)
+    results = search_labels(q, 50, lang) if q else []
     for item in results:
         item["url"] = local_url(item["iri"], lang)
 
