@@ -306,24 +306,26 @@ def page(permalink_id: str, extension: str | None = None) -> Response:
             "csl": csl(p.id, links["url"], p.kind, p.parameters, p.release, p.created),
         }
 
-    def html() -> Response:
-        lang, remember = choose_lang()
-        body = render_template(
-            "permalink.html",
-            p=p,
-            links=links,
-            heading=title(p.kind, p.parameters, lang),
-            table=_table(p.answer),
-            reference=_reference(p, lang),
-            bib=bibtex(p.id, links["url"], p.kind, p.parameters, p.release, p.created),
-            served=release_id(),
-            lang=lang,
-            w=words(CITE, lang),
-            comparison=None,
-        )
-        return remember_lang(Response(body, mimetype="text/html"), remember)
+    return _immutable(page_or_json(extension, f"p/{p.id}", data, lambda: _permalink_page(p, links, release_id(), None)), p)
 
-    return _immutable(page_or_json(extension, f"p/{p.id}", data, html), p)
+
+def _permalink_page(p: Permalink, links: dict[str, str], served: str, comparison: dict[str, Any] | None) -> Response:
+    """The citation's HTML page in the visitor's language; with `comparison`, the view against the latest release."""
+    lang, remember = choose_lang()
+    body = render_template(
+        "permalink.html",
+        p=p,
+        links=links,
+        heading=title(p.kind, p.parameters, lang),
+        table=_table(p.answer),
+        reference=_reference(p, lang),
+        bib=bibtex(p.id, links["url"], p.kind, p.parameters, p.release, p.created),
+        served=served,
+        lang=lang,
+        w=words(CITE, lang),
+        comparison=comparison,
+    )
+    return remember_lang(Response(body, mimetype="text/html"), remember)
 
 
 def _immutable(response: Response, p: Permalink) -> Response:
@@ -382,7 +384,6 @@ def latest(permalink_id: str, extension: str | None = None) -> Response:
     }
 
     def html() -> Response:
-        lang, remember = choose_lang()
         names = diff["columns"]
         comparison = {
             **compared,
@@ -390,20 +391,7 @@ def latest(permalink_id: str, extension: str | None = None) -> Response:
             "added_rows": [[cell(r.get(n)) for n in names] for r in diff["added"][:MAX_SHOWN_ROWS]],
             "removed_rows": [[cell(r.get(n)) for n in names] for r in diff["removed"][:MAX_SHOWN_ROWS]],
         }
-        body = render_template(
-            "permalink.html",
-            p=p,
-            links=links,
-            heading=title(p.kind, p.parameters, lang),
-            table=_table(p.answer),
-            reference=_reference(p, lang),
-            bib=bibtex(p.id, links["url"], p.kind, p.parameters, p.release, p.created),
-            served=now,
-            lang=lang,
-            w=words(CITE, lang),
-            comparison=comparison,
-        )
-        return remember_lang(Response(body, mimetype="text/html"), remember)
+        return _permalink_page(p, links, now, comparison)
 
     return page_or_json(extension, f"p/{p.id}/latest", lambda: compared, html)
 
