@@ -29,6 +29,7 @@ import tempfile
 import time
 import urllib.parse
 import urllib.request
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -79,7 +80,9 @@ def combinations(index: dict[str, Any], years: list[int]) -> list[dict[str, str]
 def child_first_answers(build: Path) -> dict[str, Any]:
     """In this process: an app over `build`, warmed, then each combination's first /network.json answer."""
     import datetime as dt
+    import gc
 
+    import graph.network as network
     from graph.config import Settings
     from webapp import create_app
     from webapp.settings import AppSettings
@@ -88,21 +91,42 @@ def child_first_answers(build: Path) -> dict[str, Any]:
     app = create_app(Settings(build_dir=build), AppSettings(query_workers=1))
     client = app.test_client()
     assert client.get("/network.json").status_code == 200
-    # let the background warm-up finish, so only the combination itself is new
-    for thread in __import__("threading").enumerate():
-        if thread.name == "uaeu-network-warm-up":
-            thread.join()
+    # as `uaeu serve` does: the background warm-up finishes (so only the combination itself is new),
+    # then the start-up heap is frozen out of the garbage collector's walks (webapp.app.settle)
+    settle = getattr(__import__("webapp.app", fromlist=["settle"]), "settle", None)
+    if settle is not None:
+        settle(app)
+    else:  # --code with a checkout from before settle(): only wait for its warm-up
+        for thread in __import__("threading").enumerate():
+            if thread.name == "uaeu-network-warm-up":
+                thread.join()
     ready = time.perf_counter() - started
+    pauses: list[float] = []
+    began: list[float] = []
+
+    def full_collections(phase: str, info: dict[str, int]) -> None:
+        if info["generation"] == 2:
+            if phase == "start":
+                began.append(time.perf_counter())
+            elif began:
+                pauses.append((time.perf_counter() - began.pop()) * 1000)
+
+    gc.callbacks.append(full_collections)
     index = client.get("/api/network").get_json()
     years = list(range(2016, dt.date.today().year + 1))
     rows = []
     for combo in combinations(index, years):
         url = "/network.json?" + urllib.parse.urlencode(combo)
+        computed, read = sum(network.COMPUTED.values()), sum(getattr(network, "HOPS_READ", {}).values())
         wall, cpu = time.perf_counter(), time.thread_time()
         response = client.get(url)
         cpu, wall = time.thread_time() - cpu, time.perf_counter() - wall
-        rows.append({"combo": combo, "status": response.status_code, "ms": wall * 1000, "cpu_ms": cpu * 1000, "bytes": len(response.get_data())})
-    return {"start_and_warm_s": ready, "answers": rows}
+        how = "precomputed" if sum(network.COMPUTED.values()) == computed else "computed"
+        if how == "computed" and sum(getattr(network, "HOPS_READ", {}).values()) > read:
+            how = "computed, hop metrics read"
+        rows.append({"combo": combo, "status": response.status_code, "ms": wall * 1000, "cpu_ms": cpu * 1000, "bytes": len(response.get_data()), "how": how})
+    gc.callbacks.remove(full_collections)
+    return {"start_and_warm_s": ready, "answers": rows, "full_collections": {"count": len(pauses), "total_ms": sum(pauses), "max_ms": max(pauses, default=0.0)}}
 
 
 def _get(url: str, timeout: float = 600.0) -> int:
@@ -175,7 +199,7 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "cpu_p95_ms": pct(cpu, 0.95),
         "cpu_max_ms": cpu[-1],
         "cpu_over_200_ms": sum(1 for v in cpu if v >= TARGET_FIRST_ANSWER_MS),
-        "slowest": sorted(rows, key=lambda r: -r["cpu_ms"])[:5],
+        "slowest": sorted(rows, key=lambda r: -r["cpu_ms"])[:10],
     }
 
 
@@ -240,10 +264,22 @@ def markdown(report: dict[str, Any]) -> str:
             f"| {name} | {s['combinations']} | {s['errors']} | {_ms(s['p50_ms'])} | {_ms(s['p95_ms'])} | {_ms(s['max_ms'])} | {s['over_200_ms']} | "
             f"{_ms(s['cpu_p50_ms'])} | {_ms(s['cpu_p95_ms'])} | {_ms(s['cpu_max_ms'])} | {s['cpu_over_200_ms']} | {met} (by CPU time) |"
         )
-    lines += ["", "Slowest combinations (CPU time of the answering thread):", ""]
+    lines += ["", "Slowest combinations (CPU time of the answering thread; how the answer was made):", ""]
     for name, entry in report["real"].items():
         for row in entry.get("summary", {}).get("slowest", []):
-            lines.append(f"- {name}: {_ms(row['cpu_ms'])} CPU, {_ms(row['ms'])} wall: `{urllib.parse.urlencode(row['combo'])}`")
+            how = f", {row['how']}" if "how" in row else ""
+            lines.append(f"- {name}: {_ms(row['cpu_ms'])} CPU, {_ms(row['ms'])} wall{how}: `{urllib.parse.urlencode(row['combo'])}`")
+    for name, entry in report["real"].items():
+        if "answers" in entry:
+            made = Counter(row.get("how", "?") for row in entry["answers"])
+            lines.append("")
+            lines.append(f"How the answers were made ({name}): " + ", ".join(f"{count} {how}" for how, count in sorted(made.items())) + ".")
+            gc_ = entry.get("full_collections")
+            if gc_:
+                lines.append(
+                    f"Full garbage collections during the answers ({name}): {gc_['count']}, {_ms(gc_['total_ms'])} in all, the longest {_ms(gc_['max_ms'])} "
+                    "(a full collection lands on whichever request allocates at that moment, and counts in its CPU time)."
+                )
     lines += ["", "## Server start at 100k (`uaeu serve`, a real process)", ""]
     lines += [
         "| code | ready (/healthz) | organisations | bipartite | countries | partnerships | ready and warm | server CPU at ready | server CPU when warm | target < 5 s |",
@@ -262,7 +298,50 @@ def markdown(report: dict[str, Any]) -> str:
     if info:
         lines += ["", f"The 100k build: {info['counts']}; networks precomputed: {info['networks']}."]
     lines += ["", f"Real build (`uaeu build`, networks included): {report['real_build_s']:.1f} s wall on the shared machine."]
+    lines += ["", "## Targets", "", *targets(report)]
     return "\n".join(lines) + "\n"
+
+
+def targets(report: dict[str, Any]) -> list[str]:
+    """The issue's two network targets for this branch's code: met or MISSED, and why."""
+    lines = []
+    real = report["real"].get("this branch", {})
+    s = real.get("summary")
+    if s is None:
+        lines.append("- Every filter combination's first answer < 200 ms on the real release: not measured (" + str(real.get("error", "skipped"))[-200:] + ")")
+    else:
+        over = [row for row in real["answers"] if row["cpu_ms"] >= TARGET_FIRST_ANSWER_MS]
+        if not over:
+            why = (
+                f"the slowest took {_ms(s['cpu_max_ms'])} CPU ({_ms(s['max_ms'])} wall): combinations not precomputed read the hop-count metrics "
+                "(betweenness, closeness, clustering, components) of the precomputed network with the same filters, graphs are cached within a size "
+                "budget and the start-up heap is frozen, so no full garbage collection walks more than what the answers made"
+            )
+            lines.append(f"- Every filter combination's first answer < 200 ms on the real release: met, {s['combinations']} combinations; {why}.")
+        else:
+            worst = ", ".join(
+                f"`{urllib.parse.urlencode(row['combo'])}` {_ms(row['cpu_ms'])} ({row.get('how', '?')})" for row in sorted(over, key=lambda r: -r["cpu_ms"])[:3]
+            )
+            gc_ = real.get("full_collections") or {}
+            lines.append(
+                f"- Every filter combination's first answer < 200 ms on the real release: MISSED, {len(over)} of {s['combinations']} at or over 200 ms CPU "
+                f"(worst: {worst}); why: computed on demand (no precomputed network with those filters), and a full garbage collection "
+                f"(longest {_ms(gc_.get('max_ms', 0.0))}) or the shared machine's load lands on some of them."
+            )
+    start = report["start_100k"].get("this branch", {})
+    if "warm_s" in start:
+        verdict = "met" if start["warm_s"] < TARGET_WARM_S else "MISSED"
+        why = (
+            "the build precomputed the networks, so the server only reads them"
+            if verdict == "met"
+            else "the machine's load or a slower start than the precomputed networks allow (see the table)"
+        )
+        lines.append(
+            f"- Server ready and warm < 5 s after start at 100k: {verdict}, {start['warm_s']:.1f} s ({start.get('warm_cpu_s', float('nan')):.1f} s CPU); {why}."
+        )
+    else:
+        lines.append("- Server ready and warm < 5 s after start at 100k: not measured (" + str(start.get("error", "skipped"))[-200:] + ")")
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:

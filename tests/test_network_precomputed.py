@@ -28,6 +28,7 @@ import graph.network as network_module
 from graph.config import PROJECT_ROOT
 from graph.network import (
     NetworkData,
+    NetworkOptionError,
     NetworkOptions,
     Precomputed,
     clear_cache,
@@ -39,8 +40,8 @@ from graph.network import (
     precompute,
     use_precomputed,
 )
-from graph.network.metrics import Sampling, hop_centralities
-from graph.network.precomputed import LAYOUTS, MANIFEST, combinations
+from graph.network.metrics import Sampling, hop_centralities, hop_metrics
+from graph.network.precomputed import LAYOUTS, MANIFEST, _hops_from, combinations
 from graph.release import Release, network_folder, remove_tree
 from graph.store import GraphStore
 from tests.helpers import running_app
@@ -316,3 +317,77 @@ def test_the_same_release_built_again_keeps_its_networks(cli_build: Path) -> Non
     )
     assert f"networks: {len(before) - 2} precomputed" in out.stdout
     assert {p.name: p.stat().st_mtime_ns for p in folder.iterdir()} == before
+
+
+# ---------------------------------------------------------------- hop metrics read from a precomputed network
+
+#: Combinations the build does not precompute whose filters it does, in another weighting.
+SIBLINGS = [
+    NetworkOptions(kind="organisations", weighting="newman", as_of="2021"),
+    NetworkOptions(kind="organisations", weighting="jaccard", as_of="2019", evidence=("all",)),
+    NetworkOptions(kind="organisations", weighting="jaccard", roles=("all",)),
+    NetworkOptions(kind="bipartite", weighting="newman", roles=("coordinators",)),
+    NetworkOptions(kind="countries", weighting="newman", as_of="2020"),
+]
+
+
+def test_other_weightings_read_hop_metrics_from_the_precomputed_network_the_same_answer(data: NetworkData, folder: Path, fresh: None) -> None:
+    precomputed = Precomputed.open(folder, RELEASE, BASE)
+    assert precomputed is not None
+    for options in SIBLINGS:
+        assert not precomputed.has(options), options
+        assert precomputed.has(options.reweighted("shared")), options
+    computed = {options: export_network(data, options, "json") for options in SIBLINGS}
+    clear_cache()
+    use_precomputed(precomputed)
+    read_before = sum(network_module.HOPS_READ.values())
+    computed_before = sum(network_module.COMPUTED.values())
+    for options in SIBLINGS:
+        assert export_network(data, options, "json") == computed[options], options
+    assert sum(network_module.HOPS_READ.values()) == read_before + len(SIBLINGS)
+    assert sum(network_module.COMPUTED.values()) == computed_before + len(SIBLINGS)
+    # the numbers read are those computed, value for value (JSON floats read back are the same floats)
+    options = SIBLINGS[0]
+    graph = make_network(data, options).graph
+    read = precomputed.hop_metrics(options, graph.nodes, graph.number_of_edges())
+    assert read is not None
+    fresh_hops = hop_metrics(graph)
+    assert read.betweenness == fresh_hops.betweenness and read.closeness == fresh_hops.closeness
+    assert read.clustering == {n: float(v) for n, v in fresh_hops.clustering.items()} and read.component_of == fresh_hops.component_of
+    assert read.betweenness_method == fresh_hops.betweenness_method == {"method": "exact"}
+    # and the page's data carries the same meta either way
+    assert json.loads(computed[options])["meta"]["metrics"]["betweenness"] == {"method": "exact"}
+
+
+def test_hop_metrics_are_read_only_from_the_same_network(data: NetworkData, folder: Path) -> None:
+    precomputed = Precomputed.open(folder, RELEASE, BASE)
+    assert precomputed is not None
+    options = NetworkOptions(kind="organisations", weighting="newman", as_of="2021")
+    graph = make_network(data, options).graph
+    nodes, edges = list(graph.nodes), graph.number_of_edges()
+    assert precomputed.hop_metrics(options, nodes, edges) is not None
+    # other nodes, another edge count, or no precomputed network with these filters: nothing is read
+    assert precomputed.hop_metrics(options, nodes[:-1], edges) is None
+    assert precomputed.hop_metrics(options, [*nodes[:-1], "https://example.org/other"], edges) is None
+    assert precomputed.hop_metrics(options, nodes, edges + 1) is None
+    assert precomputed.hop_metrics(NetworkOptions(kind="organisations", themes=("housing",)), nodes, edges) is None
+    # a value that is not a number (NaN was written as null) is never read as one
+    content = precomputed.export_json(options.reweighted("shared"))
+    assert content is not None
+    linked = json.loads(content)
+    assert _hops_from(linked, nodes, edges) is not None
+    linked["nodes"][0]["betweenness"] = None
+    assert _hops_from(linked, nodes, edges) is None
+    linked["nodes"][0]["betweenness"] = 0.5
+    linked["nodes"][1]["component"] = 1.0
+    assert _hops_from(linked, nodes, edges) is None
+
+
+def test_reweighted_options_keep_their_filters_as_they_are() -> None:
+    weaker = NetworkOptions(kind="organisations", as_of="2020", evidence=("all",), roles=("coordinators",))
+    other = weaker.reweighted("jaccard")
+    assert other.weighting == "jaccard" and other.evidence == weaker.evidence and other.roles == weaker.roles
+    assert other.reweighted("shared") == weaker and hash(other.reweighted("shared")) == hash(weaker)
+    assert other.as_dict() == {**weaker.as_dict(), "weighting": "jaccard"}
+    with pytest.raises(NetworkOptionError, match="unknown weighting 'heaviest'"):
+        weaker.reweighted("heaviest")

@@ -26,6 +26,7 @@ import errno
 import json
 import os
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import replace
@@ -440,6 +441,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from graph.release import Release
     from graph.store import StoreUnavailable, open_store
     from webapp import create_app
+    from webapp.app import settle
     from webapp.resources import resources
     from webapp.settings import AppSettings
 
@@ -473,6 +475,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         if err.errno == errno.EADDRINUSE:
             return _error(f"port {args.port} on {args.host} is already in use ({err.strerror}); stop the other server or choose another --port", EXIT_DATA)
         return _error(f"cannot listen on port {args.port} on {args.host}: {err.strerror or err}", EXIT_DATA)
+    # After the network warm-up, the start-up heap is frozen out of the garbage collector's walks (webapp.app.settle).
+    threading.Thread(target=settle, args=(app,), name="uaeu-settle", daemon=True).start()
     where = f"from {args.endpoint} " if args.store == "sparql" else ""
     print(f"serving release {resources(app).release_id} {where}at {app_settings.public_url} (SPARQL: {app_settings.public_url}sparql)", flush=True)
     _run(server)

@@ -23,6 +23,7 @@ import networkx as nx
 import pyoxigraph as ox
 
 from graph.config import DEFAULT_BASE
+from graph.network.cache import SizedCache
 from graph.network.export import FORMATS, export, network_meta, path_text, to_csv, to_cytoscape_json, to_gexf, to_graphml, to_node_link
 from graph.network.extract import NetworkData, describe, load_network_data
 from graph.network.layout import spring_positions
@@ -105,6 +106,8 @@ def network_data(store: GraphStore, base: str = DEFAULT_BASE, release: str = "")
 
 #: How many networks this process computed (metrics and all), by kind: a precomputed answer adds nothing.
 COMPUTED: Counter[str] = Counter()
+#: Of those, how many read their hop-count metrics from a precomputed network with the same filters, by kind.
+HOPS_READ: Counter[str] = Counter()
 _HOPS: OrderedDict[tuple[NetworkData, NetworkOptions], HopMetrics] = OrderedDict()
 _HOP_SLOTS = 64
 _PRECOMPUTED: dict[str, Precomputed] = {}
@@ -134,12 +137,21 @@ def is_precomputed(data: NetworkData, options: NetworkOptions) -> bool:
 
 
 def _hops(data: NetworkData, options: NetworkOptions, network: Network) -> HopMetrics:
-    """Hop-count metrics, shared by the weightings of one network (its nodes and edges do not depend on the weighting)."""
-    key = (data, NetworkOptions(**{**options.__dict__, "weighting": "shared"}))
+    """Hop-count metrics, shared by the weightings of one network (its nodes and edges do not depend on the weighting).
+
+    Read from a precomputed network with the same filters (any weighting) when `uaeu build` made one.
+    """
+    key = (data, options.reweighted("shared"))
     with _LOCK:
         found = _HOPS.get(key)
     if found is None:
-        found = hop_metrics(network.graph)
+        precomputed = _precomputed(data)
+        graph = network.graph
+        found = precomputed.hop_metrics(options, graph.nodes, graph.number_of_edges()) if precomputed is not None else None
+        if found is None:
+            found = hop_metrics(graph)
+        else:
+            HOPS_READ[options.kind] += 1
         with _LOCK:
             _HOPS[key] = found
             while len(_HOPS) > _HOP_SLOTS:
@@ -147,12 +159,29 @@ def _hops(data: NetworkData, options: NetworkOptions, network: Network) -> HopMe
     return found
 
 
-@functools.lru_cache(maxsize=128)
-def _built(data: NetworkData, options: NetworkOptions) -> Network:
+#: Graphs kept for reuse, by nodes + edges (graph.network.cache says why not by count): a few of the
+#: real release's largest networks (about 4,000 each), or the newest one however big.
+GRAPH_CACHE_BUDGET = 10_000
+
+
+def _graph_size(network: Network) -> int:
+    return network.graph.number_of_nodes() + network.graph.number_of_edges()
+
+
+_BUILT: SizedCache[tuple[NetworkData, NetworkOptions], Network] = SizedCache(GRAPH_CACHE_BUDGET, _graph_size)
+_PLAIN: SizedCache[tuple[NetworkData, NetworkOptions], Network] = SizedCache(GRAPH_CACHE_BUDGET, _graph_size)
+
+
+def _compute(data: NetworkData, options: NetworkOptions) -> Network:
     COMPUTED[options.kind] += 1
     network = make_network(data, options)
     annotate(network.graph, _hops(data, options, network))
     return network
+
+
+def _built(data: NetworkData, options: NetworkOptions) -> Network:
+    """The network with its metrics, cached (within GRAPH_CACHE_BUDGET)."""
+    return _BUILT.get((data, options), lambda: _compute(data, options))
 
 
 def build_network(source: GraphStore | NetworkData, options: NetworkOptions | None = None) -> Network:
@@ -161,10 +190,9 @@ def build_network(source: GraphStore | NetworkData, options: NetworkOptions | No
     return _built(data, options or NetworkOptions())
 
 
-@functools.lru_cache(maxsize=32)
 def _plain(data: NetworkData, options: NetworkOptions) -> Network:
-    """A network without metrics (paths need only the edges)."""
-    return make_network(data, options)
+    """A network without metrics (paths need only the edges), cached (within GRAPH_CACHE_BUDGET)."""
+    return _PLAIN.get((data, options), lambda: make_network(data, options))
 
 
 @functools.lru_cache(maxsize=256)
@@ -246,8 +274,8 @@ def precompute_release(dumps: dict[str, bytes], release: str, base: str, folder:
 def clear_cache() -> None:
     """Forget loaded data, built networks and exports (after a new build is loaded)."""
     _STORES.clear()
-    _built.cache_clear()
-    _plain.cache_clear()
+    _BUILT.clear()
+    _PLAIN.clear()
     _exported.cache_clear()
     kind_layout.cache_clear()
     with _LOCK:

@@ -6,6 +6,7 @@ it means, how dates were read, and the release, so any export says how it was ma
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import itertools
 from collections import defaultdict
@@ -117,6 +118,18 @@ class NetworkOptions:
 
     def as_dict(self) -> dict[str, Any]:
         return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
+
+    def reweighted(self, weighting: str) -> NetworkOptions:
+        """The same filters with another weighting (the same nodes and edges, other weights).
+
+        Why not `NetworkOptions(**{**options.__dict__, ...})`: that normalises the already normal
+        fields again, and sorts `evidence` out of EVIDENCE_ORDER, so 'all' became another key.
+        """
+        if weighting not in WEIGHTINGS:
+            raise NetworkOptionError(f"weighting: unknown weighting '{weighting}' (expected one of: {', '.join(WEIGHTINGS)})")
+        other = copy.copy(self)
+        object.__setattr__(other, "weighting", weighting)
+        return other
 
 
 class Network(NamedTuple):

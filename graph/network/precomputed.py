@@ -27,7 +27,7 @@ import hashlib
 import json
 import os
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,7 +35,7 @@ from typing import Any
 import networkx as nx
 
 from graph.network.extract import NetworkData
-from graph.network.metrics import Sampling
+from graph.network.metrics import HopMetrics, Sampling
 from graph.network.model import KINDS, WEIGHTINGS, NetworkOptions
 from graph.release import READ_ONLY_DIR, READ_ONLY_FILE, remove_tree
 
@@ -217,6 +217,22 @@ class Precomputed:
         name = (self.manifest.get("networks") or {}).get(options_key(options))
         return self._read(name) if isinstance(name, str) else None
 
+    def hop_metrics(self, options: NetworkOptions, nodes: Collection[str], edges: int) -> HopMetrics | None:
+        """The hop-count metrics of these filters, read from a precomputed network with the same filters in any weighting, or None.
+
+        Why: betweenness, closeness, clustering and components ignore the weights, and the weighting
+        changes no node or edge, so `organisations` with `newman` at a year has the betweenness of
+        the precomputed `shared` one: read, not computed again (the exact search from every node
+        is most of an on-demand network's time). The numbers are the file's own (JSON floats read
+        back are the same floats), used only when the file holds exactly these nodes and as many
+        edges, and every value is a number.
+        """
+        for weighting in (options.weighting, *WEIGHTINGS):
+            content = self.export_json(options.reweighted(weighting))
+            if content is not None:
+                return _hops_from(json.loads(content), nodes, edges)
+        return None
+
     def layouts(self) -> dict[str, dict[str, tuple[float, float]]] | None:
         name = self.manifest.get("layouts")
         content = self._read(name) if isinstance(name, str) else None
@@ -227,3 +243,21 @@ class Precomputed:
     def combinations(self) -> Iterator[NetworkOptions]:
         for key in self.manifest.get("networks") or {}:
             yield NetworkOptions(**json.loads(key))
+
+
+def _hops_from(linked: dict[str, Any], nodes: Collection[str], edges: int) -> HopMetrics | None:
+    """HopMetrics from a network's node-link JSON, if it is the network of `nodes` (and `edges` edges) with every value a number."""
+    listed = linked.get("nodes") or []
+    if len(listed) != len(nodes) or len(linked.get("edges") or []) != edges or {n.get("id") for n in listed} != set(nodes):
+        return None
+    method = ((linked.get("meta") or {}).get("metrics") or {}).get("betweenness")
+    columns: dict[str, dict[Any, Any]] = {"betweenness": {}, "closeness": {}, "clustering": {}, "component": {}}
+    for node in listed:
+        for name, column in columns.items():
+            value = node.get(name)
+            if isinstance(value, bool) or not isinstance(value, int if name == "component" else float):
+                return None
+            column[node["id"]] = value
+    if not isinstance(method, dict):
+        return None
+    return HopMetrics(columns["betweenness"], columns["closeness"], columns["clustering"], columns["component"], method)
