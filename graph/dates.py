@@ -68,12 +68,19 @@ class Span:
         return (self.start is None or high is None or self.start <= high) and (self.end is None or low is None or self.end >= low)
 
     def intersect(self, other: Span) -> Span | None:
-        """The common part of two spans, or None when they are disjoint."""
-        starts = [d for d in (self.start, other.start) if d is not None]
-        ends = [d for d in (self.end, other.end) if d is not None]
-        start, end = (max(starts) if starts else None), (min(ends) if ends else None)
+        """The common part of two spans, or None when they are disjoint.
+
+        The later known start and the earlier known end, compared without building lists: this runs
+        once per pair of spans in every projection of the network (thousands per first answer).
+        """
+        a, b = self.start, other.start
+        start = a if b is None or (a is not None and a >= b) else b
+        a, b = self.end, other.end
+        end = a if b is None or (a is not None and a <= b) else b
         if start is not None and end is not None and end < start:
             return None
+        if start is self.start and end is self.end:
+            return self  # spans are frozen: the same period need not be a new object
         return Span(start, end)
 
     def as_spell(self) -> tuple[str | None, str | None]:

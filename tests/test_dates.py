@@ -96,3 +96,18 @@ def test_intersections_and_spells() -> None:
     assert a.intersect(b) == Span(D(2018, 6, 1), D(2018, 12, 31))
     assert a.intersect(Span(D(2019, 1, 1), None)) is None
     assert Span(D(2018, 6, 1), None).as_spell() == ("2018-06-01", None)
+
+
+def test_span_intersections_are_the_later_start_and_the_earlier_end() -> None:
+    days = [None, dt.date(2017, 1, 1), dt.date(2018, 6, 30), dt.date(2019, 1, 1)]
+    spans = [Span(a, b) for a in days for b in days]
+    for x in spans:
+        for y in spans:
+            starts = [d for d in (x.start, y.start) if d is not None]
+            ends = [d for d in (x.end, y.end) if d is not None]
+            start, end = (max(starts) if starts else None), (min(ends) if ends else None)
+            expected = None if start is not None and end is not None and end < start else Span(start, end)
+            assert x.intersect(y) == expected, (x, y)
+            assert y.intersect(x) == expected, (y, x)
+    assert Span(dt.date(2017, 1, 1), dt.date(2017, 12, 31)).intersect(Span(dt.date(2018, 1, 1), None)) is None
+    assert Span(None, None).intersect(Span(dt.date(2018, 1, 1), None)) == Span(dt.date(2018, 1, 1), None)
