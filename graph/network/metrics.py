@@ -112,7 +112,7 @@ def louvain(nodes: list[Any], edges: list[tuple[Any, Any, Any]], seed: int = LOU
     Why our own: networkx's walks dicts of dicts through its views, copies the graph for each level
     and checks the partition before each modularity; these are the same moves (the same shuffles
     of the same seeded generator, the same gains in the same order, the same ties), over numbered
-    nodes and plain dicts, in about a third of the time. The one sum networkx leaves to set order
+    nodes and plain dicts, in about half the time. The one sum networkx leaves to set order
     (the modularity of a level, compared with the threshold) is taken here in node order; it only
     decides whether to stop, and the gain it is compared with is never that close to the threshold.
     """
