@@ -141,6 +141,19 @@ def test_release_1_answers_as_it_did_after_release_3_and_after_a_restart(archive
                 close_app(app)
 
 
+def test_kept_answers_are_kept_per_release(archive: tuple[Path, list[Built]], served: Flask) -> None:
+    """The same text at two releases: two answers, each kept for its own release (graph.sparql.answers)."""
+    _, made = archive
+    client = served.test_client()
+    for _ in range(2):
+        for built in (made[0], made[2], made[1]):
+            answer = client.get("/sparql", query_string={"query": QUERY + " # kept", "release": built.id}, headers=SPARQL_JSON)
+            assert answer.status_code == 200 and answer.headers["X-Release"] == built.id
+            assert _rows(answer.data) == [NAMES[made.index(built)]]
+    repeat = client.get(f"/releases/{made[0].folder}/sparql", query_string={"query": QUERY + " # kept"}, headers=SPARQL_JSON)
+    assert repeat.headers["X-Cache"] == "hit" and _rows(repeat.data) == [NAMES[0]]
+
+
 def test_pages_and_apis_answer_from_the_named_release(archive: tuple[Path, list[Built]], served: Flask) -> None:
     _, made = archive
     client = served.test_client()

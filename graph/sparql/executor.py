@@ -39,10 +39,12 @@ import sys
 import threading
 import time
 from collections import Counter, OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
+
+from graph.sparql.answers import AnswerCache
 
 READY_TIMEOUT = 120.0
 WORKER_STACK = 1 << 30  # deep (but legal) queries need a deep stack in the parser and the engine
@@ -93,6 +95,7 @@ class PoolLimits:
     max_bytes: int = 64 * 1024
     max_depth: int = 64
     releases: int = 3  # archived releases one worker keeps loaded (UAEU_RELEASE_CACHE), least recently used dropped
+    answer_cache_bytes: int = 64 * 1024 * 1024  # answers kept for reuse (UAEU_ANSWER_CACHE_BYTES; 0: none), see graph.sparql.answers
 
     @property
     def long_slots(self) -> int:
@@ -128,24 +131,31 @@ class QueryOutcome:
     message: str = ""
     seconds: float = 0.0
     http_status: int = 400
+    #: The guard found nothing in the query that changes between runs, and the answer came from a store the pool owns.
+    reusable: bool = False
+    #: This answer was kept from an earlier run of the same request (graph.sparql.answers), not computed now.
+    cached: bool = False
 
 
 # --- inside a worker process --------------------------------------------------------------------
 
 
 @functools.lru_cache(maxsize=256)
-def _checked(text: str, known: tuple[str, ...], base: str, max_bytes: int, max_depth: int) -> tuple[str, int, str]:
-    """("", 0, canonical text) when the guard lets the query run, else ("refused", status, reason)."""
-    from graph.sparql.guard import Limits, Refusal, canonical, check_query, check_shape
+def _checked(text: str, known: tuple[str, ...], base: str, max_bytes: int, max_depth: int) -> tuple[str, int, str, bool]:
+    """("", 0, canonical text, reusable) when the guard lets the query run, else ("refused", status, reason, False).
+
+    `reusable`: the parse tree calls no function whose value changes between runs (`guard.volatile`).
+    """
+    from graph.sparql.guard import Limits, Refusal, canonical, check_query, check_shape, volatile
 
     try:
         check_shape(text, Limits(max_bytes, max_depth))
         text = canonical(text)
         check_shape(text, Limits(max_bytes * 4, max_depth))
-        check_query(text, known, base)
+        tree = check_query(text, known, base)
     except Refusal as refusal:
-        return ("refused", refusal.status, refusal.reason)
-    return ("", 0, text)
+        return ("refused", refusal.status, refusal.reason, False)
+    return ("", 0, text, not volatile(tree))
 
 
 def _answer(store: Any, graphs: tuple[str, ...], request: QueryRequest, limits: PoolLimits) -> QueryOutcome:
@@ -153,7 +163,7 @@ def _answer(store: Any, graphs: tuple[str, ...], request: QueryRequest, limits: 
 
     started = time.perf_counter()
     known = graphs if request.known_graphs is None else request.known_graphs
-    verdict, status, text = _checked(request.query, known, request.base_iri, limits.max_bytes, limits.max_depth)
+    verdict, status, text, reusable = _checked(request.query, known, request.base_iri, limits.max_bytes, limits.max_depth)
     if verdict:
         return QueryOutcome("refused", message=text, http_status=status)
     try:
@@ -192,7 +202,7 @@ def _answer(store: Any, graphs: tuple[str, ...], request: QueryRequest, limits: 
             "add a LIMIT or select fewer or shorter values",
             http_status=422,
         )
-    return outcome
+    return replace(outcome, reusable=reusable) if reusable and outcome.status == "ok" else outcome
 
 
 def outcome_of(result: Any, request: QueryRequest, started: float) -> QueryOutcome:
@@ -343,6 +353,7 @@ class QueryExecutor:
         self._spent: dict[str, collections.deque[tuple[float, float]]] = {}
         self._spent_total: dict[str, float] = {}
         self._closed = False
+        self.answers = AnswerCache(self.limits.answer_cache_bytes)
         self._spawns: queue.Queue[int | None] = queue.Queue()
         self._started = threading.Event()
         self._start_error: ExecutorError | None = None
@@ -517,6 +528,14 @@ class QueryExecutor:
         deadline = time.monotonic() + limit
         self._admit(client)
         try:
+            kept = self.answers.get(request)
+            if kept is not None:
+                # Every fairness rule was applied (admission above), and the client is charged what the
+                # answer cost when it was computed: a kept answer is fast, not free of the budget.
+                with self._lock:
+                    self._waiting -= 1
+                self._charge(client, min(kept.seconds, limit))
+                return replace(kept, cached=True)
             worker = self._take(deadline)
             began = time.monotonic()
             try:
@@ -524,7 +543,9 @@ class QueryExecutor:
                 while True:
                     tried = time.monotonic()
                     try:
-                        return self._run(worker, request, limit, deadline, client)
+                        outcome = self._run(worker, request, limit, deadline, client)
+                        self.answers.put(request, outcome)
+                        return outcome
                     except ExecutorError as died:
                         attempts -= 1
                         if isinstance(died, Busy) or time.monotonic() - tried > 0.5 or attempts <= 0:
