@@ -191,7 +191,7 @@ def test_volatile_queries_and_refusals_are_computed_every_time(app: Flask) -> No
 
 
 def test_a_repeat_still_passes_the_fairness_rules(built: object, release_dir: Path) -> None:
-    """A kept answer is charged what it cost: a client past its minute of worker time gets 429 for a repeat too."""
+    """Admission comes first: a client past its minute of worker time gets 429 for a repeat too."""
     del built
     with running_app(release_dir, public_url="http://127.0.0.1:5000/", client_seconds_per_minute=1e-9) as app:
         client = app.test_client()
@@ -203,14 +203,18 @@ def test_a_repeat_still_passes_the_fairness_rules(built: object, release_dir: Pa
         assert other.status_code == 200 and other.headers["X-Cache"] == "hit", "another client gets the kept answer"
 
 
-def test_the_pool_charges_a_kept_answer_and_honours_a_cooldown() -> None:
-    pool = QueryExecutor(None, limits=PoolLimits(workers=1, spares=0, answer_cache_bytes=1 << 20))
+def test_the_pool_charges_a_kept_heavy_answer_and_honours_a_cooldown() -> None:
+    """A quick kept answer takes no worker time and is not charged; one that ran past `slow_after` is charged again."""
+    pool = QueryExecutor(None, limits=PoolLimits(workers=1, spares=0, slow_after=1.0, answer_cache_bytes=1 << 20))
     try:
-        job = _job("ASK { <urn:kept> ?p ?o }")
+        job, heavy = _job("ASK { <urn:kept> ?p ?o }"), _job("ASK { <urn:heavy> ?p ?o }")
         pool.answers.put(job, replace(_ok(b"{}"), seconds=0.25))
+        pool.answers.put(heavy, replace(_ok(b"{}"), seconds=2.5))
         kept = pool.execute(job, client="a")
         assert kept.cached and kept.body == b"{}"
-        assert abs(pool._spent_in_last_minute("a", time.monotonic()) - 0.25) < 1e-9
+        assert pool._spent_in_last_minute("a", time.monotonic()) == 0.0
+        assert pool.execute(heavy, client="a").cached
+        assert abs(pool._spent_in_last_minute("a", time.monotonic()) - 2.5) < 1e-9
         pool._cooldown["a"] = time.monotonic() + 30
         with pytest.raises(TooManyForClient, match="UAEU_COOLDOWN_AFTER_STOP"):
             pool.execute(job, client="a")

@@ -15,10 +15,9 @@ reusable); an answer larger than a sixteenth of the budget.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from graph.bounded import BoundedCache, CacheStats
 
 if TYPE_CHECKING:
     from graph.sparql.executor import QueryOutcome, QueryRequest
@@ -46,58 +45,21 @@ def request_key(request: QueryRequest) -> Key:
     )
 
 
-@dataclass(frozen=True)
-class CacheStats:
-    entries: int
-    bytes: int
-    hits: int
-    misses: int
-
-
 class AnswerCache:
-    """A byte-bounded, least-recently-used map from a query request to its answer; safe across threads."""
+    """Kept answers by their request, within `max_bytes` (graph.bounded: least recently used dropped first)."""
 
     def __init__(self, max_bytes: int) -> None:
-        self.max_bytes = max(0, max_bytes)
-        self.max_entry_bytes = self.max_bytes // 16
-        self._entries: OrderedDict[Key, tuple[QueryOutcome, int]] = OrderedDict()
-        self._bytes = 0
-        self._hits = 0
-        self._misses = 0
-        self._lock = threading.Lock()
+        self._kept: BoundedCache[Key, QueryOutcome] = BoundedCache(max_bytes)
+        self.max_entry_bytes = self._kept.max_entry_bytes
 
     def get(self, request: QueryRequest) -> QueryOutcome | None:
-        if not self.max_bytes:
-            return None
-        key = request_key(request)
-        with self._lock:
-            found = self._entries.get(key)
-            if found is None:
-                self._misses += 1
-                return None
-            self._entries.move_to_end(key)
-            self._hits += 1
-            return found[0]
+        return self._kept.get(request_key(request)) if self._kept.max_bytes else None
 
     def put(self, request: QueryRequest, outcome: QueryOutcome) -> bool:
         """Keep `outcome` if it may be reused (complete, successful, deterministic) and fits; True if kept."""
-        if not self.max_bytes or outcome.status != "ok" or not outcome.reusable:
+        if not self._kept.max_bytes or outcome.status != "ok" or not outcome.reusable:
             return False
-        size = len(outcome.body) + len(request.query) * 4 + ENTRY_OVERHEAD
-        if size > self.max_entry_bytes:
-            return False
-        key = request_key(request)
-        with self._lock:
-            old = self._entries.pop(key, None)
-            if old is not None:
-                self._bytes -= old[1]
-            self._entries[key] = (outcome, size)
-            self._bytes += size
-            while self._bytes > self.max_bytes and self._entries:
-                _, (_, dropped) = self._entries.popitem(last=False)
-                self._bytes -= dropped
-        return True
+        return self._kept.put(request_key(request), outcome, len(outcome.body) + len(request.query) * 4 + ENTRY_OVERHEAD)
 
     def stats(self) -> CacheStats:
-        with self._lock:
-            return CacheStats(len(self._entries), self._bytes, self._hits, self._misses)
+        return self._kept.stats()
