@@ -154,6 +154,24 @@ def test_kept_answers_are_kept_per_release(archive: tuple[Path, list[Built]], se
     assert repeat.headers["X-Cache"] == "hit" and _rows(repeat.data) == [NAMES[0]]
 
 
+def test_kept_pages_are_kept_per_release(archive: tuple[Path, list[Built]], served: Flask) -> None:
+    """A resource page kept for one release is never shown for another (webapp.kept)."""
+    _, made = archive
+    client = served.test_client()
+    html = {"Accept": "text/html"}
+    for _ in range(2):
+        for i in (2, 0, 1):
+            for url in (f"/releases/{made[i].folder}/doc/organisation/oulu-city", f"/doc/organisation/oulu-city?release={quote(made[i].id)}"):
+                page = client.get(url, headers=html)
+                text = page.get_data(as_text=True)
+                heading = re.search(r"<h1[^>]*>(.*?)</h1>", text, re.S)
+                assert page.headers["X-Release"] == made[i].id and heading is not None, (url, i)
+                assert heading.group(1).strip() == NAMES[i], (url, i)
+        latest = client.get("/doc/organisation/oulu-city", headers=html).get_data(as_text=True)
+        heading = re.search(r"<h1[^>]*>(.*?)</h1>", latest, re.S)
+        assert heading is not None and heading.group(1).strip() == NAMES[2] and "not the latest" not in latest
+
+
 def test_pages_and_apis_answer_from_the_named_release(archive: tuple[Path, list[Built]], served: Flask) -> None:
     _, made = archive
     client = served.test_client()

@@ -47,6 +47,8 @@ def test_serve_from_a_remote_server_and_survive_its_outage(built: Built, release
             status, _, body = _get(app.url + "/doc/partnership/digital-transition", "text/html")
             assert status == 200
             assert "Sofia Municipality" in body.decode("utf-8")
+            status, _, body = _get(app.url + "/doc/place/sofia", "text/html")
+            assert status == 200, body
             status, _, body = _get(app.url + "/api/network/partnerships?format=json")
             assert status == 200, body
             assert len(json.loads(body)["nodes"]) == 20
