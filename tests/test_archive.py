@@ -141,6 +141,20 @@ def test_release_1_answers_as_it_did_after_release_3_and_after_a_restart(archive
                 close_app(app)
 
 
+def test_release_in_a_post_form_body(archive: tuple[Path, list[Built]], served: Flask) -> None:
+    """SPARQL clients (SPARQLWrapper, YASGUI) POST every parameter in the body: `release` there counts too."""
+    _, made = archive
+    client = served.test_client()
+    old = client.post("/sparql", data={"query": QUERY, "release": made[0].id}, headers=SPARQL_JSON)
+    assert old.status_code == 200 and old.headers["X-Release"] == made[0].id and _rows(old.data) == [NAMES[0]]
+    latest = client.post("/sparql", data={"query": QUERY, "xrelease": made[0].id}, headers=SPARQL_JSON)
+    assert latest.headers["X-Release"] == made[2].id and _rows(latest.data) == [NAMES[2]]
+    twice = client.post(f"/sparql?release={made[1].folder}", data={"query": QUERY, "release": made[0].id}, headers=SPARQL_JSON)
+    assert twice.status_code == 400 and "more than once" in twice.get_data(as_text=True)
+    unknown = client.post("/sparql", data={"query": QUERY, "release": "0.0.0+nothing"}, headers=SPARQL_JSON)
+    assert unknown.status_code == 404
+
+
 def test_kept_answers_are_kept_per_release(archive: tuple[Path, list[Built]], served: Flask) -> None:
     """The same text at two releases: two answers, each kept for its own release (graph.sparql.answers)."""
     _, made = archive
