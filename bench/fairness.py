@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import itertools
 import json
 import os
 import statistics
@@ -37,6 +38,7 @@ LIGHT = "SELECT (COUNT(?p) AS ?n) WHERE { ?p a <https://w3id.org/uaeu/ontology#P
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 PAGE = "/doc/partnership/digital-transition"
 RUNAWAY_CLIENTS = 4
+KINDS = ("light_query", "new_light_query", "page", "new_page")
 
 
 def _request(port: int, method: str, path: str, body: bytes | None, source: str, timeout: float) -> tuple[int, float, str]:
@@ -64,18 +66,30 @@ def _summary(samples: list[float]) -> dict[str, float]:
     return {"n": len(ordered), "p50_ms": round(statistics.median(ordered) * 1000, 2), "p99_ms": round(p99 * 1000, 2), "max_ms": round(ordered[-1] * 1000, 2)}
 
 
+_fresh = itertools.count()
+
+
 def _measure(port: int, seconds: float, count: int) -> dict[str, dict[str, float]]:
-    """Light queries and pages, alternating, one at a time, for `seconds` or `count` of each."""
-    light: list[float] = []
-    pages: list[float] = []
+    """Light queries and pages, one at a time, for `seconds` or `count` of each: each both repeated and new.
+
+    A repeat is answered from what the server keeps (`X-Cache: hit`, a kept page); a new one (a text or
+    a parameter never sent before) is computed now: the guard's parse, a worker and the engine for a
+    query, the named queries and the template for a page.
+    """
+    samples: dict[str, list[float]] = {"light_query": [], "new_light_query": [], "page": [], "new_page": []}
     failures: Counter[int] = Counter()
     deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline and len(light) < count:
-        status, elapsed, _ = _query(port, LIGHT, "127.0.0.20")
-        light.append(elapsed) if status == 200 else failures.update([status])
-        status, elapsed, _ = _request(port, "GET", PAGE, None, "127.0.0.21", 30.0)
-        pages.append(elapsed) if status == 200 else failures.update([status])
-    return {"light_query": _summary(light), "page": _summary(pages), "failures": dict(failures)}  # type: ignore[dict-item]
+    while time.monotonic() < deadline and len(samples["light_query"]) < count:
+        n = next(_fresh)
+        for kind, (method, path, body, source) in {
+            "light_query": ("POST", "/sparql", urllib.parse.urlencode({"query": LIGHT}).encode(), "127.0.0.20"),
+            "new_light_query": ("POST", "/sparql", urllib.parse.urlencode({"query": f"{LIGHT} # {n}"}).encode(), "127.0.0.22"),
+            "page": ("GET", PAGE, None, "127.0.0.21"),
+            "new_page": ("GET", f"{PAGE}?n={n}", None, "127.0.0.23"),
+        }.items():
+            status, elapsed, _ = _request(port, method, path, body, source, 30.0)
+            samples[kind].append(elapsed) if status == 200 else failures.update([status])
+    return {**{kind: _summary(values) for kind, values in samples.items()}, "failures": dict(failures)}  # type: ignore[dict-item]
 
 
 def run(build: Path, seconds: float, workers: int) -> dict[str, object]:
@@ -154,12 +168,18 @@ def markdown(result: dict[str, object]) -> str:
         "Requests one at a time from their own loopback addresses. Produced by `make bench-fairness`; "
         f"the machine's load average at the end (1, 5, 15 min): {result.get('load_average_at_end')} on {os.cpu_count()} cores.",
         "",
-        "| phase | light query p50 | p99 | page p50 | p99 | failed light/page requests |",
-        "|---|---|---|---|---|---|",
+        "Repeated = the same text or page each time (answered from what the server keeps); new = a text or parameter never "
+        "sent before (computed now: the guard's parse, a worker and the engine; the page's queries and template).",
+        "",
+        "| phase | light query p50 | p99 | new light query p50 | p99 | page p50 | p99 | new page p50 | p99 | failed requests |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, phase in (("quiet", quiet), (f"{result['runaway_clients']} runaway queries in flight", attacked)):
-        lq, pg = phase["light_query"], phase["page"]  # type: ignore[index]
-        lines.append(f"| {name} | {lq['p50_ms']} ms | {lq['p99_ms']} ms | {pg['p50_ms']} ms | {pg['p99_ms']} ms | {phase['failures'] or 0} |")  # type: ignore[index]
+        cells = []
+        for kind in KINDS:
+            got = phase.get(kind) or {}  # type: ignore[attr-defined]
+            cells += [f"{got.get('p50_ms', '–')} ms", f"{got.get('p99_ms', '–')} ms"]
+        lines.append(f"| {name} | " + " | ".join(cells) + f" | {phase['failures'] or 0} |")  # type: ignore[index]
     lines += ["", "What the runaway clients were told: " + ", ".join(f"{k}: {v}" for k, v in sorted(result["runaway_answers"].items())) + "."]  # type: ignore[union-attr]
     return "\n".join(lines) + "\n"
 

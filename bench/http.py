@@ -250,10 +250,14 @@ LOAD_ENV = {"UAEU_QUERIES_PER_CLIENT": "64", "UAEU_QUERY_QUEUE": "64", "UAEU_CLI
 QUERY_TIMEOUT_S = 10
 
 
-def ours(build: Path) -> Server:
+#: Our server with no kept answers: every request computed by a worker (graph.sparql.answers).
+NO_KEPT_ANSWERS = {"UAEU_ANSWER_CACHE_BYTES": "0"}
+
+
+def ours(build: Path, name: str = "ours-embedded") -> Server:
     """`uaeu serve --build BUILD`: the web app with /sparql on the embedded store, as users run it."""
     port = free_port()
-    return Server("ours-embedded", [str(VENV_BIN / "uaeu"), "serve", "--host", "127.0.0.1", "--port", str(port), "--build", str(build)], "/sparql", port)
+    return Server(name, [str(VENV_BIN / "uaeu"), "serve", "--host", "127.0.0.1", "--port", str(port), "--build", str(build)], "/sparql", port)
 
 
 def ours_remote(build: Path, endpoint: str) -> Server:

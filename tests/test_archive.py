@@ -141,6 +141,51 @@ def test_release_1_answers_as_it_did_after_release_3_and_after_a_restart(archive
                 close_app(app)
 
 
+def test_release_in_a_post_form_body(archive: tuple[Path, list[Built]], served: Flask) -> None:
+    """SPARQL clients (SPARQLWrapper, YASGUI) POST every parameter in the body: `release` there counts too."""
+    _, made = archive
+    client = served.test_client()
+    old = client.post("/sparql", data={"query": QUERY, "release": made[0].id}, headers=SPARQL_JSON)
+    assert old.status_code == 200 and old.headers["X-Release"] == made[0].id and _rows(old.data) == [NAMES[0]]
+    latest = client.post("/sparql", data={"query": QUERY, "xrelease": made[0].id}, headers=SPARQL_JSON)
+    assert latest.headers["X-Release"] == made[2].id and _rows(latest.data) == [NAMES[2]]
+    twice = client.post(f"/sparql?release={made[1].folder}", data={"query": QUERY, "release": made[0].id}, headers=SPARQL_JSON)
+    assert twice.status_code == 400 and "more than once" in twice.get_data(as_text=True)
+    unknown = client.post("/sparql", data={"query": QUERY, "release": "0.0.0+nothing"}, headers=SPARQL_JSON)
+    assert unknown.status_code == 404
+
+
+def test_kept_answers_are_kept_per_release(archive: tuple[Path, list[Built]], served: Flask) -> None:
+    """The same text at two releases: two answers, each kept for its own release (graph.sparql.answers)."""
+    _, made = archive
+    client = served.test_client()
+    for _ in range(2):
+        for built in (made[0], made[2], made[1]):
+            answer = client.get("/sparql", query_string={"query": QUERY + " # kept", "release": built.id}, headers=SPARQL_JSON)
+            assert answer.status_code == 200 and answer.headers["X-Release"] == built.id
+            assert _rows(answer.data) == [NAMES[made.index(built)]]
+    repeat = client.get(f"/releases/{made[0].folder}/sparql", query_string={"query": QUERY + " # kept"}, headers=SPARQL_JSON)
+    assert repeat.headers["X-Cache"] == "hit" and _rows(repeat.data) == [NAMES[0]]
+
+
+def test_kept_pages_are_kept_per_release(archive: tuple[Path, list[Built]], served: Flask) -> None:
+    """A resource page kept for one release is never shown for another (webapp.kept)."""
+    _, made = archive
+    client = served.test_client()
+    html = {"Accept": "text/html"}
+    for _ in range(2):
+        for i in (2, 0, 1):
+            for url in (f"/releases/{made[i].folder}/doc/organisation/oulu-city", f"/doc/organisation/oulu-city?release={quote(made[i].id)}"):
+                page = client.get(url, headers=html)
+                text = page.get_data(as_text=True)
+                heading = re.search(r"<h1[^>]*>(.*?)</h1>", text, re.S)
+                assert page.headers["X-Release"] == made[i].id and heading is not None, (url, i)
+                assert heading.group(1).strip() == NAMES[i], (url, i)
+        latest = client.get("/doc/organisation/oulu-city", headers=html).get_data(as_text=True)
+        heading = re.search(r"<h1[^>]*>(.*?)</h1>", latest, re.S)
+        assert heading is not None and heading.group(1).strip() == NAMES[2] and "not the latest" not in latest
+
+
 def test_pages_and_apis_answer_from_the_named_release(archive: tuple[Path, list[Built]], served: Flask) -> None:
     _, made = archive
     client = served.test_client()

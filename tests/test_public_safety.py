@@ -183,6 +183,17 @@ def test_query_workers_run_under_a_seccomp_filter(app: Flask) -> None:
         assert "\nSeccomp:\t2\n" in status, f"worker {pid} has no seccomp filter"
 
 
+def test_query_workers_run_below_the_web_server_s_cpu_priority(app: Flask) -> None:
+    """Pages and kept answers (the web process) never queue behind user SPARQL for a CPU."""
+    from graph.sparql.executor import MAX_NICENESS, WORKER_NICENESS
+
+    pids = resources(app).executor.pids()
+    assert pids
+    server = os.getpriority(os.PRIO_PROCESS, 0)
+    for pid in pids:
+        assert os.getpriority(os.PRIO_PROCESS, pid) == min(MAX_NICENESS, server + WORKER_NICENESS), f"worker {pid}"
+
+
 SANDBOXED_SERVICE = """
 import sys, pyoxigraph as ox
 if sys.argv[2] == "isolated":

@@ -42,9 +42,13 @@ def test_serve_from_a_remote_server_and_survive_its_outage(built: Built, release
             status, _, body = _sparql(app.url, COUNT)
             assert status == 200, body
             assert json.loads(body)["results"]["bindings"][0]["n"]["value"] == "20"
+            status, headers, _ = _sparql(app.url, COUNT)
+            assert status == 200 and headers["X-Cache"] == "miss", "a remote store may change under us: its answers are never kept"
             status, _, body = _get(app.url + "/doc/partnership/digital-transition", "text/html")
             assert status == 200
             assert "Sofia Municipality" in body.decode("utf-8")
+            status, _, body = _get(app.url + "/doc/place/sofia", "text/html")
+            assert status == 200, body
             status, _, body = _get(app.url + "/api/network/partnerships?format=json")
             assert status == 200, body
             assert len(json.loads(body)["nodes"]) == 20

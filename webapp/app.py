@@ -92,6 +92,7 @@ def create_app(
         # `uaeu prune` leaves a release alone while a live server pins it.
         atexit.register(unpin, pin(settings.build_dir, release))
 
+    from webapp import kept
     from webapp.links import install_language, kind_of, local_url
     from webapp.search import LabelIndex
     from webapp.views import BLUEPRINTS
@@ -100,6 +101,8 @@ def create_app(
     from webapp.views.network import start_warm_up
 
     install_language(app)
+    # A remote store may be changed under us (another push): its pages are rendered each time, as its answers are.
+    kept.install(app, app_settings.page_cache_bytes if store.kind != "sparql" else 0)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     # Work proportional to the data, once per release: the label index, the dumps listing and VoID counts.

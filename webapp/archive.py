@@ -1,6 +1,7 @@
 """Answering from any release of the archive, and the HTTP caching that immutability allows.
 
-- **Which release** (`choose_release`, a `before_request` hook): `release=<id>` on any URL, or the
+- **Which release** (`choose_release`, a `before_request` hook): `release=<id>` on any URL (or in
+  a POST form's body, where SPARQL clients put every parameter), or the
   path forms `/releases/{id}/sparql`, `/releases/{id}/doc/...`, `/releases/{id}/api/...` (any
   door of the app under `/releases/{id}/`, rewritten by `ReleasePaths` before routing). The id
   is checked strictly (400), an unknown one is 404, a pruned one 410 naming its successor. The
@@ -24,6 +25,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl
 
 from flask import Flask, Response, current_app, g, render_template, request
 from werkzeug.exceptions import MethodNotAllowed, NotFound
@@ -242,13 +244,23 @@ def find(text: str) -> Release | Response:
     return found
 
 
+def _form_release() -> list[str]:
+    """`release` in a POST form's body (SPARQL clients send every parameter there): werkzeug keeps the body for the view."""
+    if request.method != "POST" or request.mimetype != "application/x-www-form-urlencoded":
+        return []
+    body = request.get_data()
+    if RELEASE_ARG.encode("ascii") + b"=" not in body:
+        return []
+    return [value for key, value in parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True) if key == RELEASE_ARG]
+
+
 def choose_release() -> Response | None:
     """The `before_request` hook: answer this request from the release it names, if it names one."""
     if request.endpoint in CODE_ONLY:
         return None
     text = request.environ.get(ENVIRON_KEY)
     if text is None:
-        values = request.args.getlist(RELEASE_ARG)
+        values = request.args.getlist(RELEASE_ARG) + _form_release()
         if not values:
             return None
         if len(values) > 1:

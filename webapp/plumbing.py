@@ -48,7 +48,7 @@ View = TypeVar("View", bound=Callable[..., Any])
 #: Paths whose answers any site's scripts may read (all public, read-only data; no credentials involved).
 CORS_PATHS = ("/sparql", "/api/", "/id/", "/doc/", "/vocab", "/ontology", "/.well-known/void")
 #: Headers a script on another site may read (the SPARQL answer's row count, cap and truncation; the release).
-EXPOSED_HEADERS = "X-Truncated, X-Row-Count, X-Row-Cap, X-Query-Seconds, X-Release"
+EXPOSED_HEADERS = "X-Truncated, X-Row-Count, X-Row-Cap, X-Query-Seconds, X-Cache, X-Release"
 #: Answers smaller than this go as they are (gzip's header and a round trip cost more than they save).
 COMPRESS_MIN_BYTES = 1024
 #: Media types worth compressing besides text/* and the +json/+xml families.

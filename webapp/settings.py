@@ -44,6 +44,10 @@ class AppSettings:
     permalinks: str = ""
     max_cite_bytes: int = 5 * 1024 * 1024
     cites_per_minute: int = 10
+    #: Answers to user SPARQL kept for reuse (bytes; 0: none): a release never changes (graph.sparql.answers).
+    answer_cache_bytes: int = 64 * 1024 * 1024
+    #: Rendered resource pages kept (bytes; 0: none): see webapp.kept.
+    page_cache_bytes: int = 32 * 1024 * 1024
 
     @classmethod
     def from_env(cls, public_url: str | None = None) -> AppSettings:
@@ -70,6 +74,8 @@ class AppSettings:
             permalinks=os.environ.get("UAEU_PERMALINKS", cls.permalinks),
             max_cite_bytes=_int("UAEU_MAX_CITE_BYTES", cls.max_cite_bytes),
             cites_per_minute=_int("UAEU_CITES_PER_MINUTE", cls.cites_per_minute),
+            answer_cache_bytes=max(0, _int("UAEU_ANSWER_CACHE_BYTES", cls.answer_cache_bytes)),
+            page_cache_bytes=max(0, _int("UAEU_PAGE_CACHE_BYTES", cls.page_cache_bytes)),
         )
 
     def pool_limits(self) -> PoolLimits:
@@ -87,4 +93,5 @@ class AppSettings:
             max_result_bytes=self.max_result_bytes,
             client_seconds=self.client_seconds_per_minute,
             releases=max(1, self.release_cache),
+            answer_cache_bytes=self.answer_cache_bytes,
         )

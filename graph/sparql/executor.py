@@ -10,8 +10,10 @@ Fairness, so that runaway queries cannot starve anyone (each limit is a setting,
 - one client has at most `per_client` queries admitted at once; more is `TooManyForClient` (429);
 - at most `queue` queries wait for a free worker; more is `Busy` (503), and so is a wait longer
   than the time limit;
+- every worker runs at a lower CPU priority than the web server (`WORKER_NICENESS`), so pages and
+  kept answers never queue behind user SPARQL, nor behind a worker loading a release;
 - a query still running after `slow_after` seconds takes one of `slow_slots` (fewer than the
-  workers, so some workers are always free for quick queries) and runs at a lower CPU priority;
+  workers, so some workers are always free for quick queries) and runs at a lower CPU priority still;
   when every slot is taken it is stopped (`SlowLaneFull`, 503) rather than block the pool;
 - a query past its time limit has its worker killed, which frees the CPU at once (`QueryTimeout`);
 - a client whose query was stopped because every slot for long queries was taken waits
@@ -39,14 +41,22 @@ import sys
 import threading
 import time
 from collections import Counter, OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from graph.sparql.answers import AnswerCache
+
 READY_TIMEOUT = 120.0
 WORKER_STACK = 1 << 30  # deep (but legal) queries need a deep stack in the parser and the engine
-SLOW_NICENESS = 10
+#: Every worker runs this much below the web server's CPU priority (niceness added to the server's), from
+#: its first instruction (loading a release included): the site's pages and kept answers are served by the web process, and must not wait for
+#: user SPARQL, or for a worker being started in place of a killed one.
+WORKER_NICENESS = 5
+#: Lower still for a query past `slow_after` (it may not come back: raising priority needs privilege).
+SLOW_NICENESS = 15
+MAX_NICENESS = 19
 
 
 class ExecutorError(Exception):
@@ -93,6 +103,7 @@ class PoolLimits:
     max_bytes: int = 64 * 1024
     max_depth: int = 64
     releases: int = 3  # archived releases one worker keeps loaded (UAEU_RELEASE_CACHE), least recently used dropped
+    answer_cache_bytes: int = 64 * 1024 * 1024  # answers kept for reuse (UAEU_ANSWER_CACHE_BYTES; 0: none), see graph.sparql.answers
 
     @property
     def long_slots(self) -> int:
@@ -128,24 +139,31 @@ class QueryOutcome:
     message: str = ""
     seconds: float = 0.0
     http_status: int = 400
+    #: The guard found nothing in the query that changes between runs, and the answer came from a store the pool owns.
+    reusable: bool = False
+    #: This answer was kept from an earlier run of the same request (graph.sparql.answers), not computed now.
+    cached: bool = False
 
 
 # --- inside a worker process --------------------------------------------------------------------
 
 
 @functools.lru_cache(maxsize=256)
-def _checked(text: str, known: tuple[str, ...], base: str, max_bytes: int, max_depth: int) -> tuple[str, int, str]:
-    """("", 0, canonical text) when the guard lets the query run, else ("refused", status, reason)."""
-    from graph.sparql.guard import Limits, Refusal, canonical, check_query, check_shape
+def _checked(text: str, known: tuple[str, ...], base: str, max_bytes: int, max_depth: int) -> tuple[str, int, str, bool]:
+    """("", 0, canonical text, reusable) when the guard lets the query run, else ("refused", status, reason, False).
+
+    `reusable`: the parse tree calls no function whose value changes between runs (`guard.volatile`).
+    """
+    from graph.sparql.guard import Limits, Refusal, canonical, check_query, check_shape, volatile
 
     try:
         check_shape(text, Limits(max_bytes, max_depth))
         text = canonical(text)
         check_shape(text, Limits(max_bytes * 4, max_depth))
-        check_query(text, known, base)
+        tree = check_query(text, known, base)
     except Refusal as refusal:
-        return ("refused", refusal.status, refusal.reason)
-    return ("", 0, text)
+        return ("refused", refusal.status, refusal.reason, False)
+    return ("", 0, text, not volatile(tree))
 
 
 def _answer(store: Any, graphs: tuple[str, ...], request: QueryRequest, limits: PoolLimits) -> QueryOutcome:
@@ -153,7 +171,7 @@ def _answer(store: Any, graphs: tuple[str, ...], request: QueryRequest, limits: 
 
     started = time.perf_counter()
     known = graphs if request.known_graphs is None else request.known_graphs
-    verdict, status, text = _checked(request.query, known, request.base_iri, limits.max_bytes, limits.max_depth)
+    verdict, status, text, reusable = _checked(request.query, known, request.base_iri, limits.max_bytes, limits.max_depth)
     if verdict:
         return QueryOutcome("refused", message=text, http_status=status)
     try:
@@ -164,6 +182,10 @@ def _answer(store: Any, graphs: tuple[str, ...], request: QueryRequest, limits: 
         return QueryOutcome("checked", body=text.encode("utf-8"), seconds=time.perf_counter() - started)
 
     import pyoxigraph as ox
+
+    # The answer's own time (engine and writer), without the guard's parse of a new text: what
+    # X-Query-Seconds reports, and what a repeat of the same request is charged when its answer is kept.
+    started = time.perf_counter()
 
     options: dict[str, Any] = {"base_iri": request.base_iri}
     if request.default_graphs:
@@ -192,7 +214,7 @@ def _answer(store: Any, graphs: tuple[str, ...], request: QueryRequest, limits: 
             "add a LIMIT or select fewer or shorter values",
             http_status=422,
         )
-    return outcome
+    return replace(outcome, reusable=reusable) if reusable and outcome.status == "ok" else outcome
 
 
 def outcome_of(result: Any, request: QueryRequest, started: float) -> QueryOutcome:
@@ -234,6 +256,8 @@ def _worker_main(conn: Connection, dumps: str | None, parent_pid: int, limits: P
     from graph.sparql.sandbox import IsolationError, die_with_parent, isolate_network
 
     die_with_parent(parent_pid)
+    with contextlib.suppress(OSError):
+        os.nice(WORKER_NICENESS)  # relative to the server's own
     try:
         isolate_network()
     except IsolationError as err:
@@ -343,6 +367,8 @@ class QueryExecutor:
         self._spent: dict[str, collections.deque[tuple[float, float]]] = {}
         self._spent_total: dict[str, float] = {}
         self._closed = False
+        self._niceness = os.getpriority(os.PRIO_PROCESS, 0)
+        self.answers = AnswerCache(self.limits.answer_cache_bytes)
         self._spawns: queue.Queue[int | None] = queue.Queue()
         self._started = threading.Event()
         self._start_error: ExecutorError | None = None
@@ -517,6 +543,16 @@ class QueryExecutor:
         deadline = time.monotonic() + limit
         self._admit(client)
         try:
+            kept = self.answers.get(request)
+            if kept is not None:
+                # Every admission rule was applied above. A kept answer takes no worker time, so a quick
+                # one is not charged; a long one (past `slow_after` when computed) is charged what it cost
+                # then, so a client looping a heavy query meets the budget exactly as it did before.
+                with self._lock:
+                    self._waiting -= 1
+                if kept.seconds >= self.limits.slow_after:
+                    self._charge(client, min(kept.seconds, limit))
+                return replace(kept, cached=True)
             worker = self._take(deadline)
             began = time.monotonic()
             try:
@@ -524,7 +560,9 @@ class QueryExecutor:
                 while True:
                     tried = time.monotonic()
                     try:
-                        return self._run(worker, request, limit, deadline, client)
+                        outcome = self._run(worker, request, limit, deadline, client)
+                        self.answers.put(request, outcome)
+                        return outcome
                     except ExecutorError as died:
                         attempts -= 1
                         if isinstance(died, Busy) or time.monotonic() - tried > 0.5 or attempts <= 0:
@@ -566,11 +604,11 @@ class QueryExecutor:
                 slow = True
                 with self._lock:
                     self._slow_clients[client] += 1
-                _renice(worker, SLOW_NICENESS)
+                _renice(worker, min(MAX_NICENESS, self._niceness + SLOW_NICENESS))
                 ready = worker.conn.poll(max(0.0, deadline - time.monotonic()))
             if ready:
                 outcome: QueryOutcome = worker.conn.recv()
-                if slow and not _renice(worker, 0):
+                if slow and not _renice(worker, min(MAX_NICENESS, self._niceness + WORKER_NICENESS)):
                     self._retire(worker)
                 else:
                     self._idle.put(worker)

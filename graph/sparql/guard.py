@@ -208,6 +208,15 @@ def check_query(text: str, known_graphs: Iterable[str], base: str) -> Any:
     return tree
 
 
+#: Functions whose value changes from one run of the same query to the next (SPARQL 1.1 §17.4).
+_VOLATILE = {"Builtin_NOW", "Builtin_RAND", "Builtin_UUID", "Builtin_STRUUID", "Builtin_BNODE"}
+
+
+def volatile(tree: Any) -> bool:
+    """Does the parsed query call a function that gives a new value on each run? Then its answer must not be reused."""
+    return any(getattr(node, "name", None) in _VOLATILE for node in _walk(tree))
+
+
 def check_graph_parameters(default_graphs: Iterable[str], named_graphs: Iterable[str], known_graphs: Iterable[str]) -> None:
     """default-graph-uri and named-graph-uri may only name graphs the store holds."""
     graphs = set(known_graphs)

@@ -17,6 +17,7 @@ from flask import Blueprint, Response, render_template, request
 from graph.formats import DOCUMENT_FORMATS, HTML, Format
 from graph.namespaces import COUNTRY, prefixes
 from webapp.document import SKOS, exists, json_for_script, jsonld, page_context, page_triples, switch_languages, value_of
+from webapp.kept import kept_html
 from webapp.links import INSTANCE_TYPES, SLUG, choose_lang, curie, remember_lang, with_lang
 from webapp.plumbing import negotiate, not_acceptable, split_extension, text_response
 from webapp.resources import base, public_url
@@ -72,27 +73,34 @@ def render_resource(iri: str, path: str, extension: str | None) -> Response:
     fmt = negotiate(DOCUMENT_FORMATS, extension)
     if fmt is None:
         return _not_acceptable(path)
-    triples = page_triples("describe", subject=ox.NamedNode(iri))
-    if not triples:
-        return not_found(iri)
     if fmt is not HTML:
-        return rdf_response(triples, fmt, path, negotiated=extension is None)
+        triples = page_triples("describe", subject=ox.NamedNode(iri))
+        return rdf_response(triples, fmt, path, negotiated=extension is None) if triples else not_found(iri)
     lang, remember = choose_lang()
-    page = page_context(iri, lang)
-    html = render_template(
-        "ld/resource.html",
-        **page,
-        jsonld=json_for_script(jsonld(triples)),
-        alternates=_alternates(path),
-        canonical=f"{public_url()}{path}",
-        sparql_url=with_lang(f"{public_url()}sparql?" + urlencode({"query": f"DESCRIBE <{iri}>"}), lang),
-        lang=lang,
-        t=ui(lang),
-        public=public_url(),
-        languages=switch_languages(page["literal_langs"]),
-        history=history(iri, lang),
-        hw=words(CHANGES, lang),
-    )
+
+    def render() -> str | None:
+        triples = page_triples("describe", subject=ox.NamedNode(iri))
+        if not triples:
+            return None
+        page = page_context(iri, lang)
+        return render_template(
+            "ld/resource.html",
+            **page,
+            jsonld=json_for_script(jsonld(triples)),
+            alternates=_alternates(path),
+            canonical=f"{public_url()}{path}",
+            sparql_url=with_lang(f"{public_url()}sparql?" + urlencode({"query": f"DESCRIBE <{iri}>"}), lang),
+            lang=lang,
+            t=ui(lang),
+            public=public_url(),
+            languages=switch_languages(page["literal_langs"]),
+            history=history(iri, lang),
+            hw=words(CHANGES, lang),
+        )
+
+    html = kept_html(render, lang)
+    if html is None:
+        return not_found(iri)
     response = _describe_headers(Response(html, mimetype="text/html"), path, negotiated=extension is None)
     return remember_lang(response, remember)
 

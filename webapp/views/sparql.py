@@ -294,6 +294,7 @@ def _run(query: str, default_graphs: list[str], named_graphs: list[str], wanted_
     response.headers["X-Row-Cap"] = str(settings.row_cap)
     response.headers["X-Truncated"] = "true" if outcome.truncated else "false"
     response.headers["X-Query-Seconds"] = f"{outcome.seconds:.4f}"
+    response.headers["X-Cache"] = "hit" if outcome.cached else "miss"
     if outcome.fmt == "csv":
         response.headers["Content-Disposition"] = 'inline; filename="results.csv"'
     return response

@@ -1,0 +1,73 @@
+"""Kept resource pages (webapp.kept): the same request gets the same page, never another language's or release's.
+
+The page's HTML depends on the release, the path and parameters, and the visitor's language (from
+`?lang=` or the cookie); each of those must be part of what a kept page is found by.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from tests.helpers import running_app
+from webapp.kept import KEY
+
+HTML = {"Accept": "text/html"}
+PAGE = "/doc/partnership/digital-transition"
+
+
+def _kept(app: Flask) -> int:
+    return int(app.extensions[KEY].stats().entries)
+
+
+def test_a_page_is_rendered_once_and_kept_with_the_same_bytes(app: Flask) -> None:
+    client = app.test_client()
+    before = _kept(app)
+    first, second = client.get(PAGE, headers=HTML), client.get(PAGE, headers=HTML)
+    assert first.status_code == second.status_code == 200
+    assert first.data == second.data and b"Digital Transition" in first.data
+    assert _kept(app) == before + 1
+    assert first.headers["ETag"] == second.headers["ETag"]
+    again = client.get(PAGE, headers={**HTML, "If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+
+
+def test_the_language_from_parameter_or_cookie_is_part_of_the_key(app: Flask) -> None:
+    client = app.test_client()
+    english = client.get(PAGE, headers=HTML).get_data(as_text=True)
+    bulgarian = client.get(PAGE + "?lang=bg", headers=HTML).get_data(as_text=True)
+    assert '<html lang="en"' in english and '<html lang="bg"' in bulgarian
+    fresh = app.test_client()
+    fresh.set_cookie("lang", "bg")
+    by_cookie = fresh.get(PAGE, headers=HTML).get_data(as_text=True)
+    assert '<html lang="bg"' in by_cookie, "a remembered language is not served the kept English page"
+    fresh.delete_cookie("lang")
+    assert '<html lang="en"' in fresh.get(PAGE, headers=HTML).get_data(as_text=True)
+
+
+def test_parameters_are_part_of_the_key(app: Flask) -> None:
+    """The language switch keeps the page's other parameters: a kept page never shows another request's."""
+    client = app.test_client()
+    plain = client.get(PAGE + "?lang=en", headers=HTML).get_data(as_text=True)
+    marked = client.get(PAGE + "?lang=en&from=kept-test", headers=HTML).get_data(as_text=True)
+    assert "kept-test" not in plain and "from=kept-test" in marked
+
+
+def test_missing_pages_and_other_formats_are_not_kept(app: Flask) -> None:
+    client = app.test_client()
+    before = _kept(app)
+    for _ in range(2):
+        assert client.get("/doc/partnership/no-such-partnership", headers=HTML).status_code == 404
+    turtle = client.get(PAGE, headers={"Accept": "text/turtle"})
+    assert turtle.status_code == 200 and turtle.mimetype == "text/turtle"
+    assert _kept(app) == before
+
+
+def test_zero_bytes_keeps_nothing_and_pages_still_work(built: object, release_dir: Path) -> None:
+    del built
+    with running_app(release_dir, page_cache_bytes=0) as app:
+        client = app.test_client()
+        pages = [client.get(PAGE, headers=HTML) for _ in range(2)]
+        assert [p.status_code for p in pages] == [200, 200] and pages[0].data == pages[1].data
+        assert _kept(app) == 0

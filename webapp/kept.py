@@ -1,0 +1,43 @@
+"""Pages kept once rendered: a release never changes, so neither does a page about it.
+
+A resource page (`/doc/...`) runs a dozen named queries and renders a large template: about 20 ms
+of the web process's CPU, the most visited and most crawled page of a linked-data site. Its HTML
+depends only on the release that answers, the path and parameters asked for, and the visitor's
+language, so it is rendered once per such request and kept (`UAEU_PAGE_CACHE_BYTES`, least recently
+used dropped; see graph.bounded). Headers (cookies, ETags, Vary) are still made per request.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+
+from flask import Flask, current_app, request
+
+from graph.bounded import BoundedCache
+from webapp.resources import public_url
+
+KEY = "uaeu_kept_pages"
+
+PageKey = tuple[str, ...]
+
+
+def install(app: Flask, max_bytes: int) -> None:
+    app.extensions[KEY] = BoundedCache[PageKey, str](max_bytes)
+
+
+def kept_html(render: Callable[[], str | None], lang: str) -> str | None:
+    """The page for this request (its release, path, parameters and language), rendered now or kept from before.
+
+    `render` gives None when there is no such page (a 404, which is not kept)."""
+    pages: BoundedCache[PageKey, str] | None = current_app.extensions.get(KEY)
+    if pages is None:
+        return render()
+    # public_url() names the release when it is not the latest (/releases/{id}/...), and is the configured URL otherwise.
+    key = (public_url(), request.path, request.query_string.decode("latin-1"), lang)
+    html = pages.get(key)
+    if html is None:
+        html = render()
+        if html is not None:
+            pages.put(key, html, sys.getsizeof(html) + sum(map(len, key)))
+    return html
