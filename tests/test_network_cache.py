@@ -1,4 +1,4 @@
-"""What the network keeps in memory: graphs within a size budget, and the start-up heap frozen once the server is warm.
+"""What the network keeps in memory: graphs within a size budget (graph.bounded.SizedCache), and the start-up heap frozen once the server is warm.
 
 Why: on the real release, full garbage collections walking up to 128 cached organisation
 networks (and the app's start-up heap) took 100-500 ms and landed on whichever first answer
@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 import graph.network as network_module
+from graph.bounded import SizedCache
 from graph.network import NetworkData, NetworkOptions, build_network, clear_cache, load_network_data
-from graph.network.cache import SizedCache
 from graph.store import GraphStore
 from tests.helpers import running_app
 from webapp.app import WARM_UP_EXTENSION, settle

@@ -22,8 +22,8 @@ from typing import Any
 import networkx as nx
 import pyoxigraph as ox
 
+from graph.bounded import SizedCache
 from graph.config import DEFAULT_BASE
-from graph.network.cache import SizedCache
 from graph.network.export import FORMATS, export, network_meta, path_text, to_csv, to_cytoscape_json, to_gexf, to_graphml, to_node_link
 from graph.network.extract import NetworkData, describe, load_network_data
 from graph.network.layout import spring_positions
@@ -159,7 +159,7 @@ def _hops(data: NetworkData, options: NetworkOptions, network: Network) -> HopMe
     return found
 
 
-#: Graphs kept for reuse, by nodes + edges (graph.network.cache says why not by count): a few of the
+#: Graphs kept for reuse, by nodes + edges (graph.bounded.SizedCache says why not by count): a few of the
 #: real release's largest networks (about 4,000 each), or the newest one however big.
 GRAPH_CACHE_BUDGET = 10_000
 
