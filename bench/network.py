@@ -303,42 +303,53 @@ def markdown(report: dict[str, Any]) -> str:
 
 
 def targets(report: dict[str, Any]) -> list[str]:
-    """The issue's two network targets for this branch's code: met or MISSED, and why."""
+    """The issue's two network targets for this branch's code: met or MISSED by CPU time and by wall time, and why."""
+    machine = report.get("machine", {})
+    loads = [machine.get("load_average_at_start", [float("nan")])[0], (machine.get("load_average_at_end") or [float("nan")])[0]]
+    load = f"load average {loads[0]:.1f} at start, {loads[1]:.1f} at end, on {machine.get('nproc', '?')} cores"
+    waited = f"the answering thread waited for a CPU ({load}): wall time counts other sessions' work"
+
+    def verdict(ok: bool) -> str:
+        return "met" if ok else "MISSED"
+
     lines = []
     real = report["real"].get("this branch", {})
     s = real.get("summary")
     if s is None:
         lines.append("- Every filter combination's first answer < 200 ms on the real release: not measured (" + str(real.get("error", "skipped"))[-200:] + ")")
     else:
-        over = [row for row in real["answers"] if row["cpu_ms"] >= TARGET_FIRST_ANSWER_MS]
+        over = sorted((row for row in real["answers"] if row["cpu_ms"] >= TARGET_FIRST_ANSWER_MS), key=lambda r: -r["cpu_ms"])
+        gc_ = real.get("full_collections") or {}
+        head = (
+            f"- Every filter combination's first answer < 200 ms on the real release ({s['combinations']} combinations): "
+            f"{verdict(not over)} by CPU time (max {_ms(s['cpu_max_ms'])}), {verdict(s['over_200_ms'] == 0)} by wall time "
+            f"(max {_ms(s['max_ms'])}, {s['over_200_ms']} at or over 200 ms)"
+        )
         if not over:
             why = (
-                f"the slowest took {_ms(s['cpu_max_ms'])} CPU ({_ms(s['max_ms'])} wall): combinations not precomputed read the hop-count metrics "
-                "(betweenness, closeness, clustering, components) of the precomputed network with the same filters, Louvain and the projections take "
-                "about half the time they did, graphs are cached within a size budget and the start-up heap is frozen, so no full garbage "
-                "collection walks more than what the answers made"
+                "combinations not precomputed read the hop-count metrics (betweenness, closeness, clustering, components) of the precomputed "
+                "network with the same filters, Louvain and the projections take about half the time they did, graphs are cached within a size "
+                f"budget and the start-up heap is frozen, so full garbage collections stay short (longest {_ms(gc_.get('max_ms', 0.0))})"
             )
-            lines.append(f"- Every filter combination's first answer < 200 ms on the real release: met, {s['combinations']} combinations; {why}.")
+            if s["over_200_ms"]:
+                why += f"; by wall time, {waited}"
         else:
-            worst = ", ".join(
-                f"`{urllib.parse.urlencode(row['combo'])}` {_ms(row['cpu_ms'])} ({row.get('how', '?')})" for row in sorted(over, key=lambda r: -r["cpu_ms"])[:3]
+            worst = ", ".join(f"`{urllib.parse.urlencode(row['combo'])}` {_ms(row['cpu_ms'])} ({row.get('how', '?')})" for row in over[:3])
+            why = (
+                f"worst {worst}: computed on demand (no precomputed network with those filters), and a full garbage collection "
+                f"(longest {_ms(gc_.get('max_ms', 0.0))}) or the machine's load ({load}) lands on some of them"
             )
-            gc_ = real.get("full_collections") or {}
-            lines.append(
-                f"- Every filter combination's first answer < 200 ms on the real release: MISSED, {len(over)} of {s['combinations']} at or over 200 ms CPU "
-                f"(worst: {worst}); why: computed on demand (no precomputed network with those filters), and a full garbage collection "
-                f"(longest {_ms(gc_.get('max_ms', 0.0))}) or the shared machine's load lands on some of them."
-            )
+        lines.append(f"{head}; why: {why}.")
     start = report["start_100k"].get("this branch", {})
     if "warm_s" in start:
-        verdict = "met" if start["warm_s"] < TARGET_WARM_S else "MISSED"
-        why = (
-            "the build precomputed the networks, so the server only reads them"
-            if verdict == "met"
-            else "the machine's load or a slower start than the precomputed networks allow (see the table)"
-        )
+        cpu = start.get("warm_cpu_s", float("nan"))
+        by_wall, by_cpu = start["warm_s"] < TARGET_WARM_S, cpu < TARGET_WARM_S
+        why = "the build precomputed the networks, so the server only reads them" if by_cpu else "the server's own start-up work (see the table)"
+        if not by_wall and by_cpu:
+            why += f"; by wall time, {waited}"
         lines.append(
-            f"- Server ready and warm < 5 s after start at 100k: {verdict}, {start['warm_s']:.1f} s ({start.get('warm_cpu_s', float('nan')):.1f} s CPU); {why}."
+            f"- Server ready and warm < 5 s after start at 100k: {verdict(by_cpu)} by the server's CPU time ({cpu:.1f} s), "
+            f"{verdict(by_wall)} by wall time ({start['warm_s']:.1f} s); why: {why}."
         )
     else:
         lines.append("- Server ready and warm < 5 s after start at 100k: not measured (" + str(start.get("error", "skipped"))[-200:] + ")")
