@@ -9,14 +9,18 @@ long anything takes.
 from __future__ import annotations
 
 import gc
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import graph.network as network_module
 from graph.bounded import SizedCache
+from graph.builder.pipeline import Built
 from graph.network import NetworkData, NetworkOptions, build_network, clear_cache, load_network_data
 from graph.store import GraphStore
 from tests.helpers import running_app
@@ -98,7 +102,7 @@ def test_built_networks_are_kept_within_the_budget(data: NetworkData, fresh: Non
     assert first.graph.number_of_nodes() + first.graph.number_of_edges() == sizes[0]
 
 
-def test_settle_waits_for_the_warm_up_then_freezes_the_start_up_heap(release_dir: Path) -> None:
+def test_settle_waits_for_the_warm_up_then_freezes_the_start_up_heap(built: Built, release_dir: Path) -> None:
     assert gc.get_freeze_count() == 0, "nothing else in the tests freezes the heap"
     try:
         with running_app(release_dir) as app:
@@ -112,3 +116,72 @@ def test_settle_waits_for_the_warm_up_then_freezes_the_start_up_heap(release_dir
     finally:
         gc.unfreeze()
     assert gc.get_freeze_count() == 0
+
+
+def test_two_threads_asking_for_a_store_s_network_data_read_it_once(graph_store: GraphStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    """At start the warm-up and the first requests all ask for the network data: one reads it, the others wait for it."""
+    clear_cache()
+    entered, go = threading.Event(), threading.Event()
+    calls: list[int] = []
+    real = network_module.load_network_data
+
+    def slow_load(*args: Any, **kwargs: Any) -> NetworkData:
+        calls.append(1)
+        entered.set()
+        go.wait(timeout=30)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(network_module, "load_network_data", slow_load)
+    found: list[NetworkData] = []
+    threads = [threading.Thread(target=lambda: found.append(network_module.network_data(graph_store, base=BASE, release="once"))) for _ in range(3)]
+    threads[0].start()
+    assert entered.wait(timeout=30)
+    for thread in threads[1:]:
+        thread.start()
+    time.sleep(0.3)  # the others are now waiting (had they read it too, they would be blocked in slow_load, counted)
+    go.set()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(calls) == 1 and len(found) == 3
+    assert found[0] is found[1] is found[2] and len(found[0].memberships) > 100
+    clear_cache()
+
+
+def test_two_requests_for_the_same_new_page_data_compute_it_once(built: Built, release_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second of two simultaneous first requests for a network waits for the first one's answer (the same bytes)."""
+    views = sys.modules["webapp.views.network"]
+    clear_cache()
+    entered, go = threading.Event(), threading.Event()
+    calls: list[NetworkOptions] = []
+    real = views.build_network
+
+    def slow_build(data: NetworkData, options: NetworkOptions) -> Any:
+        calls.append(options)
+        entered.set()
+        go.wait(timeout=30)
+        return real(data, options)
+
+    url = "/network.json?kind=organisations&weighting=jaccard&theme=housing&as_of=2019"
+    with running_app(release_dir) as app:
+        settle_warm_up = app.extensions[WARM_UP_EXTENSION]
+        settle_warm_up.join(timeout=120)
+        monkeypatch.setattr(views, "build_network", slow_build)
+        bodies: list[bytes] = []
+
+        def ask() -> None:
+            response = app.test_client().get(url)
+            assert response.status_code == 200
+            bodies.append(response.get_data())
+
+        first = threading.Thread(target=ask)
+        first.start()
+        assert entered.wait(timeout=30)
+        second = threading.Thread(target=ask)
+        second.start()
+        time.sleep(0.3)
+        go.set()
+        first.join(timeout=60)
+        second.join(timeout=60)
+    assert len(calls) == 1, "the second request computed the same network beside the first"
+    assert len(bodies) == 2 and bodies[0] == bodies[1] and b'"nodes"' in bodies[0]
+    clear_cache()

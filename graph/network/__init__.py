@@ -90,18 +90,41 @@ _STORES: OrderedDict[int, tuple[GraphStore, NetworkData]] = OrderedDict()
 _STORE_SLOTS = 4
 
 
-def network_data(store: GraphStore, base: str = DEFAULT_BASE, release: str = "") -> NetworkData:
-    """The store's network facts, read once per store object (a reload gives a new store, so new data)."""
+_LOADING: dict[int, threading.Lock] = {}
+
+
+def _loaded(store: GraphStore, base: str, release: str) -> NetworkData | None:
     key = id(store)
     cached = _STORES.get(key)
     if cached is not None and cached[0] is store and cached[1].release == release and cached[1].base == base:
         _STORES.move_to_end(key)
         return cached[1]
-    data = load_network_data(store, base=base, release=release)
-    _STORES[key] = (store, data)
-    while len(_STORES) > _STORE_SLOTS:
-        _STORES.popitem(last=False)
-    return data
+    return None
+
+
+def network_data(store: GraphStore, base: str = DEFAULT_BASE, release: str = "") -> NetworkData:
+    """The store's network facts, read once per store object (a reload gives a new store, so new data).
+
+    Read by one thread at a time per store: at start the warm-up thread and the first requests all
+    ask for it, and reading it side by side (a quarter of a second of queries at 100k triples)
+    only made each of them slower; the others wait, then find it read.
+    """
+    found = _loaded(store, base, release)
+    if found is not None:
+        return found
+    with _LOCK:
+        loading = _LOADING.setdefault(id(store), threading.Lock())
+    with loading:
+        found = _loaded(store, base, release)
+        if found is None:
+            found = load_network_data(store, base=base, release=release)
+            _STORES[id(store)] = (store, found)
+            while len(_STORES) > _STORE_SLOTS:
+                _STORES.popitem(last=False)
+    with _LOCK:
+        if _LOADING.get(id(store)) is loading:
+            del _LOADING[id(store)]
+    return found
 
 
 #: How many networks this process computed (metrics and all), by kind: a precomputed answer adds nothing.

@@ -408,6 +408,37 @@ def _page_data(data: NetworkData, options: NetworkOptions, downloads: tuple[tupl
     return json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=str).encode("utf-8")
 
 
+_IN_FLIGHT: dict[tuple[NetworkData, NetworkOptions, tuple[tuple[str, str], ...]], threading.Event] = {}
+_IN_FLIGHT_LOCK = threading.Lock()
+#: How long a request waits for another one computing the same page data before computing it itself.
+IN_FLIGHT_WAIT = 60.0
+
+
+def _page_data_once(data: NetworkData, options: NetworkOptions, downloads: tuple[tuple[str, str], ...]) -> bytes:
+    """`_page_data`, made by one thread at a time per network: a second request for it waits for the first.
+
+    Why: at start the warm-up thread renders each kind's default page while the first visitors ask
+    for the very same pages; computed side by side, they shared the CPU and each took twice as long
+    (0.4 s of CPU more at 100k triples, bench/results/network.md). Waiting costs nothing: the
+    answer is then in `_page_data`'s cache. A request that waited longer than IN_FLIGHT_WAIT, or
+    whose first computation failed, computes it itself.
+    """
+    key = (data, options, downloads)
+    with _IN_FLIGHT_LOCK:
+        running = _IN_FLIGHT.get(key)
+        if running is None:
+            _IN_FLIGHT[key] = done = threading.Event()
+    if running is not None:
+        running.wait(IN_FLIGHT_WAIT)
+        return _page_data(data, options, downloads)
+    try:
+        return _page_data(data, options, downloads)
+    finally:
+        with _IN_FLIGHT_LOCK:
+            del _IN_FLIGHT[key]
+        done.set()
+
+
 def _choices(data: NetworkData) -> dict[str, Any]:
     return {
         **describe(data),
@@ -447,7 +478,7 @@ def page_json() -> Response:
         raise NetworkOptionError(f"kind: unknown network '{kind}' (expected one of: {', '.join(KINDS)})")
     options = _options(kind=kind)
     downloads = _downloads("network.api_network", {"kind": kind, **_filter_params(options)})
-    answer = _page_data(data, options, tuple(sorted(downloads.items())))
+    answer = _page_data_once(data, options, tuple(sorted(downloads.items())))
     lang = _one("lang", "en").lower()
     if lang != "en" and lang in UI_LANGUAGES:
         answer = _relabelled(answer, lang)
