@@ -307,7 +307,7 @@ def targets(report: dict[str, Any]) -> list[str]:
     machine = report.get("machine", {})
     loads = [machine.get("load_average_at_start", [float("nan")])[0], (machine.get("load_average_at_end") or [float("nan")])[0]]
     load = f"load average {loads[0]:.1f} at start, {loads[1]:.1f} at end, on {machine.get('nproc', '?')} cores"
-    waited = f"the answering thread waited for a CPU ({load}): wall time counts other sessions' work"
+    waited = f"the process waited for a CPU ({load}): wall time counts other sessions' work"
 
     def verdict(ok: bool) -> str:
         return "met" if ok else "MISSED"
