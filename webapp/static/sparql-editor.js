@@ -572,6 +572,19 @@
   var restore = document.getElementById("form-restore");
   var programmatic = false;
   var known = {}; // IRI -> label, of what the form has shown
+  var names = {}; // IRI -> what the page calls it in its own language (the question's words)
+  var questionLine = document.getElementById("example-question");
+
+  /** The question names the values asked about now: its template's {variable}s filled with their labels
+   * in the page's language (an IRI nobody named stays an IRI). Set as text, never as markup. */
+  function reword() {
+    if (!questionLine || !example || !example.question_template) return;
+    var byVar = {};
+    fields.forEach(function (f) { byVar[f.name] = f.isIri ? names[f.value] || known[f.value] || f.value : f.value; });
+    questionLine.textContent = example.question_template.replace(/\{(\w+)\}/g, function (m, k) {
+      return Object.prototype.hasOwnProperty.call(byVar, k) ? byVar[k] : m;
+    });
+  }
 
   function term(field) {
     return field.isIri ? "<" + field.value + ">" : JSON.stringify(field.value);
@@ -663,6 +676,7 @@
     if (f.hidden) f.hidden.value = f.value;
     f.iriLine.textContent = "";
     if (href) f.iriLine.appendChild(el("a", { href: href }, f.value)); else f.iriLine.textContent = f.value;
+    reword();
   }
 
   function looksLikeIri(text) {
@@ -702,6 +716,7 @@
     function pick(item) {
       f.value = item.iri;
       known[item.iri] = item.label;
+      if (item.name) names[item.iri] = item.name;
       show(f, item.label, item.url || hrefOf(item.iri));
       close();
       changed();
@@ -783,6 +798,7 @@
       var iri = f.isIri ? looksLikeIri(f.input.value) : null;
       if (iri) { f.value = iri; show(f, known[iri] || iri, hrefOf(iri)); } else if (!f.isIri) { f.value = f.input.value; f.label = f.value; } else bad = bad || f;
     });
+    reword();
     return bad;
   }
 
@@ -805,6 +821,7 @@
         input.removeAttribute("name");
         div.appendChild(f.hidden);
         known[param.value] = param.label;
+        names[param.value] = param.label; // the server's label, in the page's language
         input.value = param.label;
         combobox(f);
       }
