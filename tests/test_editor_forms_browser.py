@@ -245,7 +245,57 @@ def test_without_scripts_the_question_form_asks_again_with_the_iri(browser_conte
     expect(tab.locator("#query")).to_contain_text(f"VALUES ?city {{ <{ID}place/tallinn> }}")
     assert urllib.parse.parse_qs(urllib.parse.urlsplit(tab.url).query) == {"example": [CITY], "city": [ID + "place/tallinn"]}
     expect(tab.locator("#param-city-iri a")).to_have_attribute("href", re.compile(r"/doc/place/tallinn$"))
+    expect(tab.locator("#example-question")).to_have_text("In which partnerships do bodies of Tallinn take part, in which role, and how sure is it?")
     tab.close()
+
+
+def test_in_bulgarian_the_gallery_and_the_question_follow_the_form(page: tuple[Page, Traffic], live_server: str) -> None:
+    """On /sparql?lang=bg the gallery and the question are Bulgarian; picking another city (found by its
+    English name) rewords the question with the city's Bulgarian name; editing the VALUES line does too."""
+    from playwright.sync_api import expect
+
+    tab, traffic = page
+    shots = screenshot_dir()
+    tab.goto(f"{live_server}/sparql?lang=bg")
+    link = tab.locator(f'.gallery a[data-name="{CITY}"]')
+    expect(link).to_have_text("В кои партньорства участват организации от София, с каква роля и колко сигурно е това?")
+    expect(link.locator("xpath=following-sibling::span[1]")).to_have_text("Партньорствата на един град")
+    expect(tab.locator('.gallery a[data-name="01-partnership-coordinators"]')).to_contain_text("партньорството „Дигитален преход“")
+    tab.locator("#gallery").scroll_into_view_if_needed()
+    tab.screenshot(path=str(shots / "editor-gallery-bg-list.png"), full_page=False)
+    link.click()
+    question = tab.locator("#example-question")
+    expect(tab.locator("#example-title")).to_have_text("Партньорствата на един град")
+    expect(question).to_have_text("В кои партньорства участват организации от София, с каква роля и колко сигурно е това?")
+    field = tab.get_by_role("combobox", name="Град")
+    expect(field).to_have_value("София")
+    expect(tab.locator(".yasr table.dataTable tbody tr").first).to_be_visible()
+    tab.screenshot(path=str(shots / "editor-gallery-bg-desktop.png"), full_page=False)
+
+    field.fill("")
+    field.press_sequentially("talli", delay=30)
+    expect(tab.locator("#param-city-list [role=option]").first).to_contain_text("Tallinn")
+    field.press("Enter")
+    expect(field).to_have_value("Tallinn")  # the label that matched what was typed
+    expect(question).to_have_text("В кои партньорства участват организации от Талин, с каква роля и колко сигурно е това?")
+    expect(tab.locator(".yasr table.dataTable tbody tr td", has_text="id:place/tallinn").first).to_be_visible()
+    assert urllib.parse.parse_qs(urllib.parse.urlsplit(tab.url).query) == {"example": [CITY], "city": [ID + "place/tallinn"], "lang": ["bg"]}
+
+    # The VALUES line edited back to Sofia: the form and the question follow (a value the page has named).
+    text = _editor_text(tab).replace(f"<{ID}place/tallinn>", f"<{ID}place/sofia>")
+    tab.evaluate("(t) => document.querySelector('.CodeMirror').CodeMirror.setValue(t)", text)
+    expect(question).to_have_text("В кои партньорства участват организации от София, с каква роля и колко сигурно е това?")
+
+    # A reload of the permalink (Tallinn) words the question on the server, in Bulgarian.
+    tab.goto(f"{live_server}/sparql?example={CITY}&city={urllib.parse.quote(ID + 'place/tallinn', safe='')}&lang=bg")
+    expect(question).to_have_text("В кои партньорства участват организации от Талин, с каква роля и колко сигурно е това?")
+    expect(tab.locator(".yasr table.dataTable tbody tr").first).to_be_visible()
+    tab.set_viewport_size({"width": 360, "height": 780})
+    expect(question).to_be_visible()
+    width = tab.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= 360, f"the page scrolls sideways at 360 px ({width} px)"
+    tab.screenshot(path=str(shots / "editor-gallery-bg-360.png"), full_page=False)
+    assert traffic.failures == []
 
 
 def test_bad_parameters_are_refused_plainly(live_server: str) -> None:

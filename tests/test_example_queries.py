@@ -302,3 +302,14 @@ def test_an_old_header_without_placeholders_or_languages_still_reads(tmp_path: P
     bare = tmp_path / "bare.rq"
     bare.write_text("SELECT * WHERE { ?s ?p ?o }\n", encoding="utf-8")
     assert (NamedQuery.load(bare).title, NamedQuery.load(bare).question_in("bg")) == ("bare", "")
+
+
+def test_the_shown_text_keeps_the_english_header_only() -> None:
+    """The editor's text is the same on every page: the title and question in English (the page shows
+    its own language above), no `-bg` lines, no `# bind:` line; the rest of the file unchanged."""
+    for query in example_queries():
+        shown = query.standalone()
+        assert f"# title: {query.title}\n" in shown and f"# question: {query.question}\n" in shown, query.name
+        assert "-bg:" not in shown and "# bind:" not in shown, query.name
+        kept = [line for line in query.text.splitlines() if not line.startswith(("# title-bg:", "# question-bg:", "# bind:"))]
+        assert [line for line in shown.splitlines() if not line.lstrip().startswith("VALUES")] == kept, query.name

@@ -130,13 +130,20 @@ class NamedQuery:
 
         The values are serialised RDF terms (pyoxigraph's), never text pasted as syntax.
         """
+        # The header's `# bind:` lines go: once the values are in the text, a stale comment naming
+        # the default (Sofia) next to a VALUES line naming Tallinn would only mislead. So do the other
+        # languages' titles and questions (the page shows them): the text is the same on every page.
+        text = "".join(line for line in self.text.splitlines(keepends=True) if not _BIND.match(line) and not _translated(line))
         bindings = self.bindings(overrides)
         if not bindings:
-            return self.text
-        # The header's `# bind:` lines go: once the values are in the text, a stale comment naming
-        # the default (Sofia) next to a VALUES line naming Tallinn would only mislead.
-        text = "".join(line for line in self.text.splitlines(keepends=True) if not _BIND.match(line))
+            return text
         return values_first(text, values_line(bindings), indent="  ")
+
+
+def _translated(line: str) -> bool:
+    """A `# title-bg:` or `# question-bg:` header line."""
+    header = _HEADER.match(line)
+    return header is not None and (header.group(2) or "en").lower() != "en"
 
 
 def example_queries(folder: Path = EXAMPLES_DIR) -> list[NamedQuery]:
