@@ -407,12 +407,13 @@ def _example(lang: str) -> dict[str, Any] | Response | None:
         else:
             overrides[var] = ox.Literal(raw, language=default.language) if default.language else ox.Literal(raw, datatype=default.datatype)
     bound = question.bindings(overrides)
+    labels = {var: _value_label(term, lang) for var, term in bound.items()}
     params = [
         {
             "name": var,
             "value": term.value,
             "iri": isinstance(term, ox.NamedNode),
-            "label": _value_label(term, lang),
+            "label": labels[var],
             "url": local_url(term.value, lang) if isinstance(term, ox.NamedNode) else None,
         }
         for var, term in bound.items()
@@ -422,7 +423,7 @@ def _example(lang: str) -> dict[str, Any] | Response | None:
         "title": question.title_in(lang),
         # The question names the values asked about now (not the defaults), in the page's language; the
         # template (`{city}`) lets the page's script reword it when the form changes.
-        "question": question.ask(lang, {p["name"]: p["label"] for p in params}),
+        "question": question.ask(lang, labels),
         "question_template": question.question_in(lang),
         "query": question.standalone(overrides),
         "params": params,
