@@ -271,6 +271,15 @@ def test_in_bulgarian_the_gallery_and_the_question_follow_the_form(page: tuple[P
     expect(field).to_have_value("София")
     expect(tab.locator(".yasr table.dataTable tbody tr").first).to_be_visible()
     tab.screenshot(path=str(shots / "editor-gallery-bg-desktop.png"), full_page=False)
+    # YASR's own buttons speak Bulgarian too: download (its title follows the view) and help.
+    download, help_link = tab.locator(".yasr .yasr_downloadIcon"), tab.locator(".yasr .yasr_external_ref_btn")
+    expect(download).to_have_attribute("title", "Изтегли отговора като CSV")
+    expect(download).to_have_attribute("aria-label", "Изтегли отговора")
+    expect(help_link).to_have_attribute("title", "Как работи изгледът „Таблица“ (документацията на YASGUI, на друг сайт)")
+    tab.get_by_role("tab", name="Суров отговор").click()
+    expect(download).to_have_attribute("title", "Изтегли отговора, както го изпрати сървърът")
+    expect(help_link).to_have_attribute("aria-label", "Как работи изгледът „Суров отговор“ (документацията на YASGUI, на друг сайт)")
+    tab.get_by_role("tab", name="Таблица").click()
 
     field.fill("")
     field.press_sequentially("talli", delay=30)

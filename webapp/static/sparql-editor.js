@@ -92,11 +92,15 @@
     zeroRecords: W.table_zero, emptyTable: W.table_empty,
   });
 
+  // YASR takes the download button's title from the view's download(); ours are in the page's language.
+  function titled(download, title) { return download ? Object.assign({}, download, { title: title }) : download; }
   class Table extends TableBase {
     constructor(yasr) { super(yasr); this.label = W.view_table; }
+    download(name) { return titled(super.download(name), W.download_csv); }
   }
   class RawAnswer extends ResponseBase {
     constructor(yasr) { super(yasr); this.label = W.view_response; this.priority = 1; }
+    download(name) { return titled(super.download(name), W.download_raw); }
   }
 
   function answer(yasr) {
@@ -467,6 +471,26 @@
     }
     var tryIt = yasr.rootEl.querySelector(".yasr_tryQuery");
     if (tryIt) tryIt.textContent = W.try_query;
+    // YASR's own download and help buttons (set on every draw, in English) and its overlay buttons.
+    var download = yasr.headerEl.querySelector(".yasr_downloadIcon");
+    if (download) {
+      download.setAttribute("aria-label", W.download);
+      if (download.classList.contains("disabled")) download.title = W.download_none;
+    }
+    var help = yasr.headerEl.querySelector(".yasr_external_ref_btn");
+    if (help) {
+      var plugin = yasr.drawnPlugin && yasr.plugins[yasr.drawnPlugin];
+      var words = help.classList.contains("disabled") || !plugin ? W.help_none : say(W.help_view, { view: plugin.label || yasr.drawnPlugin });
+      help.title = words;
+      help.setAttribute("aria-label", words);
+    }
+    yasr.rootEl.querySelectorAll(".overlay_btn").forEach(function (b) {
+      var words = b.title === "Show all" ? W.show_all : b.title === "Download result" ? W.download_raw : null;
+      if (!words) return;
+      b.title = words;
+      var text = b.querySelector("span") || b;
+      if (text.children.length === 0) text.textContent = words;
+    });
   }
 
   /* A syntax error in words: where, what was expected, the line with a caret, and a way to go there. */
