@@ -13,6 +13,7 @@ import json
 import re
 import urllib.parse
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -305,6 +306,33 @@ def test_in_bulgarian_the_gallery_and_the_question_follow_the_form(page: tuple[P
     assert width <= 360, f"the page scrolls sideways at 360 px ({width} px)"
     tab.screenshot(path=str(shots / "editor-gallery-bg-360.png"), full_page=False)
     assert traffic.failures == []
+
+
+def test_a_hostile_name_picked_in_the_form_is_shown_as_text(page: tuple[Page, Traffic], tmp_path: Path) -> None:
+    """Sofia Municipality called `<script>alert(1)</script>{city}` in a build: picked in the form, the
+    question shows those characters as text; no element is made from them and no script runs."""
+    from playwright.sync_api import expect
+
+    from tests.servers import start_server
+    from tests.test_gallery_http import EVIL, hostile_build
+
+    tab, _ = page
+    dialogs: list[str] = []
+    tab.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    oulu = urllib.parse.quote(ID + "organisation/oulu-city", safe="")
+    with start_server(hostile_build(tmp_path)) as server:
+        tab.goto(f"{server.url}/sparql?example=05-membership-sources&organisation={oulu}&lang=bg")
+        question = tab.locator("#example-question")
+        expect(question).to_contain_text("че Град Оулу участва")
+        field = tab.locator("#param-organisation")
+        field.fill("")
+        field.press_sequentially("alert", delay=30)
+        expect(tab.locator("#param-organisation-list [role=option]").first).to_contain_text("<script>")
+        field.press("Enter")
+        expect(question).to_contain_text("че " + EVIL + " БГ участва в партньорството „Дигитален преход“")
+        assert question.locator("*").count() == 0, "text only, no element"
+        expect(tab.locator(".yasr table.dataTable tbody tr").first).to_be_visible()
+    assert dialogs == []
 
 
 def test_bad_parameters_are_refused_plainly(live_server: str) -> None:

@@ -189,35 +189,43 @@ def test_the_gallery_json_twin_refuses_in_json(live_server: str) -> None:
     assert status == 200 and json.loads(body)["lang"] == "en"
 
 
-def test_a_hostile_label_fills_the_question_as_text(tmp_path: Path) -> None:
-    """A label carrying markup, filled into the question: escaped on the page (form, gallery, the
-    page's JSON config), and plain data in the JSON twin."""
+EVIL = "<script>alert(1)</script>{city}"
+
+
+def hostile_build(tmp_path: Path) -> Path:
+    """A build of the curated data in which Sofia Municipality is called `EVIL` (and `EVIL БГ` in Bulgarian); its folder."""
     import csv
     import shutil
 
     from graph.builder.pipeline import build
     from graph.config import PROJECT_ROOT, Settings
-    from tests.helpers import running_app
 
-    evil = "<script>alert(1)</script>{city}"
     shutil.copytree(PROJECT_ROOT / "data", tmp_path / "data")
     table = tmp_path / "data" / "organisations.csv"
     with table.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     for row in rows:
         if row["id"] == "sofia-municipality":
-            row["name_en"], row["name_bg"] = evil, evil + " БГ"
+            row["name_en"], row["name_bg"] = EVIL, EVIL + " БГ"
     with table.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
     build(Settings(data_dir=tmp_path / "data", build_dir=tmp_path / "build"))
-    with running_app(tmp_path / "build") as app:
+    return tmp_path / "build"
+
+
+def test_a_hostile_label_fills_the_question_as_text(tmp_path: Path) -> None:
+    """A label carrying markup, filled into the question: escaped on the page (form, gallery, the
+    page's JSON config), and plain data in the JSON twin."""
+    from tests.helpers import running_app
+
+    with running_app(hostile_build(tmp_path)) as app:
         client = app.test_client()
         for lang in ("en", "bg"):
             page = client.get(f"/sparql?example={SOURCES}&lang={lang}", headers={"Accept": "text/html"}).get_data(as_text=True)
             assert "<script>alert(1)" not in page
             assert page.count("&lt;script&gt;alert(1)&lt;/script&gt;{city}") >= 2, "in the question and in the gallery's link"
             twin = client.get(f"/sparql.json?example={SOURCES}&lang={lang}").get_json()
-            assert evil in twin["example"]["question"], "filled once: the label's own {city} is kept as written"
-        assert twin["example"]["question"].startswith("На кои източници се опира графът, когато казва, че " + evil + " БГ участва")
+            assert EVIL in twin["example"]["question"], "filled once: the label's own {city} is kept as written"
+        assert twin["example"]["question"].startswith("На кои източници се опира графът, когато казва, че " + EVIL + " БГ участва")
