@@ -5,21 +5,31 @@ of the web process's CPU, the most visited and most crawled page of a linked-dat
 depends only on the release that answers, the path and parameters asked for, and the visitor's
 language, so it is rendered once per such request and kept (`UAEU_PAGE_CACHE_BYTES`, least recently
 used dropped; see graph.bounded). Headers (cookies, ETags, Vary) are still made per request.
+
+One part of a page is not the release's own: its History reads the archive's releases on disk (up to
+the served one), which `uaeu prune` changes beside a running server. The names of the release folders
+are therefore part of the key too, so a prune is seen at once, as it was before pages were kept.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
 import sys
 from collections.abc import Callable
 
 from flask import Flask, current_app, request
 
 from graph.bounded import BoundedCache
-from webapp.resources import public_url
+from graph.release import RELEASES
+from webapp.resources import public_url, settings
 
 KEY = "uaeu_kept_pages"
 
 PageKey = tuple[str, ...]
+
+#: What one kept page costs besides its HTML and key strings (the key tuple, the dictionary slot).
+ENTRY_OVERHEAD = 256
 
 
 def install(app: Flask, max_bytes: int) -> None:
@@ -34,10 +44,19 @@ def kept_html(render: Callable[[], str | None], lang: str) -> str | None:
     if pages is None:
         return render()
     # public_url() names the release when it is not the latest (/releases/{id}/...), and is the configured URL otherwise.
-    key = (public_url(), request.path, request.query_string.decode("latin-1"), lang)
+    key = (public_url(), request.path, request.query_string.decode("latin-1"), lang, _archive())
     html = pages.get(key)
     if html is None:
         html = render()
         if html is not None:
-            pages.put(key, html, sys.getsizeof(html) + sum(map(len, key)))
+            pages.put(key, html, sys.getsizeof(html) + sum(map(sys.getsizeof, key)) + ENTRY_OVERHEAD)
     return html
+
+
+def _archive() -> str:
+    """Which releases the build folder holds now (one directory listing): a page's History depends on it."""
+    try:
+        names = sorted(name for name in os.listdir(settings().build_dir / RELEASES) if not name.startswith("."))
+    except OSError:
+        names = []
+    return hashlib.sha256("\0".join(names).encode("utf-8")).hexdigest()[:16]
