@@ -43,8 +43,9 @@ def kept_html(render: Callable[[], str | None], lang: str) -> str | None:
     pages: BoundedCache[PageKey, str] | None = current_app.extensions.get(KEY)
     if pages is None:
         return render()
-    # public_url() names the release when it is not the latest (/releases/{id}/...), and is the configured URL otherwise.
-    key = (public_url(), request.path, request.query_string.decode("latin-1"), lang, _archive())
+    # public_url() names the release when it is not the latest (/releases/{id}/...), and is the configured URL otherwise;
+    # script_root is the prefix as the address wrote it (a release's id or folder name), which the page's own links follow.
+    key = (public_url(), request.script_root, request.path, request.query_string.decode("latin-1"), lang, _archive())
     html = pages.get(key)
     if html is None:
         html = render()
