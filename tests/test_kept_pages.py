@@ -71,3 +71,25 @@ def test_zero_bytes_keeps_nothing_and_pages_still_work(built: object, release_di
         pages = [client.get(PAGE, headers=HTML) for _ in range(2)]
         assert [p.status_code for p in pages] == [200, 200] and pages[0].data == pages[1].data
         assert _kept(app) == 0
+
+
+def test_parameters_the_site_never_writes_do_not_push_kept_pages_out(built: object, release_dir: Path) -> None:
+    """Any `?x=` is another key: a crawler's tracking parameters, or anyone cycling `?a=1, 2, 3...` (or
+    `?lang=` values that are no language), would fill the budget with pages nobody asks for twice and push
+    out the ones everybody asks for. Such pages are rendered (with their parameters) but not kept."""
+    del built
+    with running_app(release_dir, page_cache_bytes=4 << 20) as app:
+        client = app.test_client()
+        kept = client.get(PAGE, headers=HTML).data
+        bulgarian = client.get(PAGE + "?lang=bg", headers=HTML).data
+        assert _kept(app) == 2
+        for i in range(40):
+            junk = client.get(f"{PAGE}?utm_source=x{i}", headers=HTML)
+            assert junk.status_code == 200 and f"utm_source=x{i}" in junk.get_data(as_text=True)
+            assert client.get(f"{PAGE}?lang=zz{i}", headers=HTML).status_code == 200
+            assert client.get(f"{PAGE}?lang=bg&lang=bg&n={i}", headers=HTML).status_code == 200
+        assert _kept(app) == 2, "pages with parameters the site never writes were kept"
+        hits = app.extensions[KEY].stats().hits
+        fresh = app.test_client()  # no cookie from ?lang=bg
+        assert fresh.get(PAGE, headers=HTML).data == kept and fresh.get(PAGE + "?lang=bg", headers=HTML).data == bulgarian
+        assert app.extensions[KEY].stats().hits == hits + 2
