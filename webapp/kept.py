@@ -46,7 +46,7 @@ def kept_html(render: Callable[[], str | None], lang: str) -> str | None:
 
     `render` gives None when there is no such page (a 404, which is not kept)."""
     pages: BoundedCache[PageKey, str] | None = current_app.extensions.get(KEY)
-    if pages is None or not _keepable(lang):
+    if pages is None or not pages.max_bytes or not _keepable(lang):
         return render()
     # public_url() names the release when it is not the latest (/releases/{id}/...), and is the configured URL otherwise;
     # script_root is the prefix as the address wrote it (a release's id or folder name), which the page's own links follow.
