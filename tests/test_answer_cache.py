@@ -279,3 +279,28 @@ def test_the_real_memory_of_kept_answers_stays_near_the_budget() -> None:
         tracemalloc.stop()
     assert cache.stats().bytes <= budget
     assert held <= budget * 1.25, f"{held >> 10} KiB held for a budget of {budget >> 10} KiB"
+
+
+def test_identical_requests_at_once_get_one_answer_and_leave_no_bookkeeping(app: Flask) -> None:
+    """Two clients, the same two texts, many at once (misses computed side by side, hits among them):
+    every answer is the same bytes per text, and the queue and in-flight counts come back to nothing."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    pool = resources(app).executor
+    assert isinstance(pool, QueryExecutor)
+
+    def ask(i: int) -> tuple[int, int, str, bytes]:
+        client = app.test_client()
+        answer = client.get(
+            "/sparql", query_string={"query": PARTNERSHIPS + f" # at-once {i % 2}"}, headers=SPARQL_JSON, environ_base={"REMOTE_ADDR": f"10.1.0.{i % 2}"}
+        )
+        return i % 2, answer.status_code, answer.headers.get("X-Cache", ""), answer.data
+
+    with ThreadPoolExecutor(6) as runner:
+        answers = list(runner.map(ask, range(12)))
+    ok = [a for a in answers if a[1] == 200]
+    assert all(a[1] in (200, 429) for a in answers), {a[1] for a in answers}
+    assert ok and {a[2] for a in ok} <= {"hit", "miss"}
+    for text in (0, 1):
+        assert len({a[3] for a in ok if a[0] == text}) <= 1, "two answers to one request"
+    assert pool._waiting == 0 and not pool._clients
