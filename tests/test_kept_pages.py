@@ -6,8 +6,10 @@ The page's HTML depends on the release, the path and parameters, and the visitor
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
+import pytest
 from flask import Flask
 
 from tests.helpers import running_app
@@ -93,3 +95,35 @@ def test_parameters_the_site_never_writes_do_not_push_kept_pages_out(built: obje
         fresh = app.test_client()  # no cookie from ?lang=bg
         assert fresh.get(PAGE, headers=HTML).data == kept and fresh.get(PAGE + "?lang=bg", headers=HTML).data == bulgarian
         assert app.extensions[KEY].stats().hits == hits + 2
+
+
+class _NextNewYear(dt.date):
+    """The first day of next year, as the clock will say it (a page kept over New Year must not keep the old year)."""
+
+    @classmethod
+    def today(cls) -> _NextNewYear:
+        return cls(dt.date.today().year + 1, 1, 1)
+
+
+class _Clock:
+    """The `datetime` module as a module sees it, with `date.today()` on next New Year's Day."""
+
+    date = _NextNewYear
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(dt, name)
+
+
+def test_a_kept_page_follows_the_calendar(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A partnership's page embeds its map with a year slider up to this year (`dt.date.today()`): the only
+    part of the page that is not the release's. A page kept on 31 December still offered last year the next day."""
+    import webapp.kept
+    import webapp.views.map
+
+    client = app.test_client()
+    page = PAGE + "?lang=en"
+    year = dt.date.today().year
+    assert f'"last_year": {year}' in client.get(page, headers=HTML).get_data(as_text=True)
+    for module in (webapp.views.map, webapp.kept):
+        monkeypatch.setattr(module, "dt", _Clock())
+    assert f'"last_year": {year + 1}' in client.get(page, headers=HTML).get_data(as_text=True), "last year's page kept"

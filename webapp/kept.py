@@ -2,8 +2,8 @@
 
 A resource page (`/doc/...`) runs a dozen named queries and renders a large template: about 20 ms
 of the web process's CPU, the most visited and most crawled page of a linked-data site. Its HTML
-depends only on the release that answers, the path and parameters asked for, and the visitor's
-language, so it is rendered once per such request and kept (`UAEU_PAGE_CACHE_BYTES`, least recently
+depends on the release that answers, the path and parameters asked for, and the visitor's
+language (and on two things besides, below), so it is rendered once per such request and kept (`UAEU_PAGE_CACHE_BYTES`, least recently
 used dropped; see graph.bounded). Headers (cookies, ETags, Vary) are still made per request.
 
 Only pages asked for with parameters the site itself writes are kept (`lang`, once, naming the
@@ -11,13 +11,16 @@ language served; `release`, once, naming the release served): any other paramete
 tracking tags or a counter (`?a=1`, `?a=2`, ...) would fill the budget with pages nobody asks for twice
 and push out the ones everybody asks for. Those are rendered each time, as before.
 
-One part of a page is not the release's own: its History reads the archive's releases on disk (up to
+Two parts of a page are not the release's own. The map a partnership's or country's page embeds
+offers years up to the current one (`dt.date.today()`), so the day is part of the key (each page is
+rendered anew once a day). And its History reads the archive's releases on disk (up to
 the served one), which `uaeu prune` changes beside a running server. The names of the release folders
 are therefore part of the key too, so a prune is seen at once, as it was before pages were kept.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import sys
@@ -51,7 +54,7 @@ def kept_html(render: Callable[[], str | None], lang: str) -> str | None:
     # public_url() names the release when it is not the latest (/releases/{id}/...), and is the configured URL otherwise;
     # script_root is the prefix as the address wrote it (a release's id or folder name), which the page's own links follow.
     parameters = "&".join(f"{name}={value}" for name, value in sorted(request.args.items(multi=True)))
-    key = (public_url(), request.script_root, request.path, parameters, lang, _archive())
+    key = (public_url(), request.script_root, request.path, parameters, lang, _archive(), dt.date.today().isoformat())
     html = pages.get(key)
     if html is None:
         html = render()
