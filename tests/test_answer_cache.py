@@ -14,11 +14,12 @@ import signal
 import time
 from dataclasses import replace
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from flask import Flask
 
-from graph.sparql.answers import ENTRY_OVERHEAD, AnswerCache, request_key
+from graph.sparql.answers import ENTRY_OVERHEAD, AnswerCache, held_bytes, request_key
 from graph.sparql.executor import PoolLimits, QueryExecutor, QueryOutcome, QueryRequest, TooManyForClient, _checked
 from graph.sparql.guard import parse, volatile
 from tests.helpers import running_app
@@ -118,7 +119,7 @@ def test_every_part_of_the_request_is_in_the_key() -> None:
 
 
 def test_the_cache_stays_within_its_bytes_dropping_the_least_recently_used() -> None:
-    budget = 16 * (1024 + ENTRY_OVERHEAD + 4 * 64)
+    budget = 16 * (1024 + ENTRY_OVERHEAD + held_bytes(request_key(_job("ASK { <urn:00> ?p ?o }"))))
     cache = AnswerCache(budget)
     assert not cache.put(_job("ASK {}"), _ok(b"x" * cache.max_entry_bytes)), "one answer may take at most a sixteenth"
     jobs = [_job(f"ASK {{ <urn:{i}> ?p ?o }}") for i in range(40)]
@@ -229,3 +230,77 @@ def test_setting_zero_turns_it_off(built: object, release_dir: Path) -> None:
         client = app.test_client()
         answers = [client.get("/sparql", query_string={"query": PARTNERSHIPS}, headers=SPARQL_JSON) for _ in range(2)]
         assert [a.headers["X-Cache"] for a in answers] == ["miss", "miss"] and answers[0].data == answers[1].data
+
+
+# ---------------------------------------------------------------- review: what a kept answer really holds
+
+
+def test_an_entry_is_charged_for_every_string_its_key_holds(app: Flask) -> None:
+    """The graph parameters are part of the key: a cheap query sent with a body full of repeated
+    `default-graph-uri` (each a known graph, so admitted) must cost its real size, or a budget of
+    64 MiB holds many times that in keys charged at a few hundred bytes each."""
+    pool = resources(app).executor
+    assert isinstance(pool, QueryExecutor)
+    graph = pool.graphs[0]
+    repeats = 120_000 // len(graph)
+    client = app.test_client()
+    before = pool.answers.stats()
+    form = urlencode([("query", "ASK { } # many graphs"), *[("default-graph-uri", graph)] * repeats])
+    answer = client.post("/sparql", data=form, content_type="application/x-www-form-urlencoded", headers=SPARQL_JSON)
+    assert answer.status_code == 200 and answer.headers["X-Cache"] == "miss"
+    after = pool.answers.stats()
+    assert after.entries == before.entries + 1
+    assert after.bytes - before.bytes >= repeats * len(graph), "the key's graph names are not counted"
+
+
+def test_the_real_memory_of_kept_answers_stays_near_the_budget() -> None:
+    """Measured, not computed: many entries whose keys carry long prefixes and graph lists (allocations
+    made here and in the cache only: the module's app has threads of its own)."""
+    import gc
+    import tracemalloc
+
+    from graph import bounded
+    from graph.sparql import answers
+
+    budget = 1 << 20
+    cache = AnswerCache(budget)
+    gc.collect()
+    tracemalloc.start()
+    try:
+        for i in range(400):
+            graphs = tuple(f"https://w3id.org/uaeu/graph/{i}/{n:05d}" for n in range(200))
+            prefixes = {f"p{n}": f"https://w3id.org/uaeu/{i}/ns{n}#" for n in range(20)}
+            cache.put(_job(f"ASK {{}} # {i}", default_graphs=graphs, prefixes=prefixes), _ok(b"{}"))
+        del graphs, prefixes
+        gc.collect()
+        ours = [tracemalloc.Filter(True, name) for name in (__file__, answers.__file__, bounded.__file__)]
+        held = sum(stat.size for stat in tracemalloc.take_snapshot().filter_traces(ours).statistics("filename"))
+    finally:
+        tracemalloc.stop()
+    assert cache.stats().bytes <= budget
+    assert held <= budget * 1.25, f"{held >> 10} KiB held for a budget of {budget >> 10} KiB"
+
+
+def test_identical_requests_at_once_get_one_answer_and_leave_no_bookkeeping(app: Flask) -> None:
+    """Two clients, the same two texts, many at once (misses computed side by side, hits among them):
+    every answer is the same bytes per text, and the queue and in-flight counts come back to nothing."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    pool = resources(app).executor
+    assert isinstance(pool, QueryExecutor)
+
+    def ask(i: int) -> tuple[int, int, str, bytes]:
+        client = app.test_client()
+        answer = client.get(
+            "/sparql", query_string={"query": PARTNERSHIPS + f" # at-once {i % 2}"}, headers=SPARQL_JSON, environ_base={"REMOTE_ADDR": f"10.1.0.{i % 2}"}
+        )
+        return i % 2, answer.status_code, answer.headers.get("X-Cache", ""), answer.data
+
+    with ThreadPoolExecutor(6) as runner:
+        answers = list(runner.map(ask, range(12)))
+    ok = [a for a in answers if a[1] == 200]
+    assert all(a[1] in (200, 429) for a in answers), {a[1] for a in answers}
+    assert ok and {a[2] for a in ok} <= {"hit", "miss"}
+    for text in (0, 1):
+        assert len({a[3] for a in ok if a[0] == text}) <= 1, "two answers to one request"
+    assert pool._waiting == 0 and not pool._clients

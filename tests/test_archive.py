@@ -186,6 +186,46 @@ def test_kept_pages_are_kept_per_release(archive: tuple[Path, list[Built]], serv
         assert heading is not None and heading.group(1).strip() == NAMES[2] and "not the latest" not in latest
 
 
+def test_a_kept_page_keeps_the_release_as_each_visitor_wrote_it(archive: tuple[Path, list[Built]], served: Flask) -> None:
+    """`/releases/{id}/...` and `/releases/{folder}/...` are the same release, but the page's own links
+    (url_for: the menu, static files) follow the form in the address: a kept page is the one that form renders."""
+    _, made = archive
+    client = served.test_client()
+    html = {"Accept": "text/html"}
+    by_id = f"/releases/{quote(made[1].id, safe='')}/doc/organisation/oulu-city?lang=en&by=form"
+    by_folder = f"/releases/{made[1].folder}/doc/organisation/oulu-city?lang=en&by=form"
+    assert made[1].id != made[1].folder
+    first = client.get(by_id, headers=html).get_data(as_text=True)
+    second = client.get(by_folder, headers=html).get_data(as_text=True)
+    assert f'href="/releases/{made[1].id}/sparql' in first.replace("%2B", "+")
+    assert f'href="/releases/{made[1].folder}/sparql' in second, "the folder form's page links in the id form"
+
+
+def test_a_kept_page_follows_a_prune_while_the_server_runs(archive: tuple[Path, list[Built]], tmp_path: Path) -> None:
+    """A page's History lists the releases on disk up to the served one: `uaeu prune` (run beside a live
+    server) changes it, so a page kept from before must not outlive the prune (webapp.kept)."""
+    source, made = archive
+    out = tmp_path / "build"
+    shutil.copytree(source, out, symlinks=True)
+    shutil.rmtree(out / "pins", ignore_errors=True)
+    page = "/doc/organisation/oulu-city"
+    html = {"Accept": "text/html"}
+    second_changes = f"releases/{made[1].folder}/changes"
+    with running_app(out) as app:
+        client = app.test_client()
+        before = client.get(page, headers=html).get_data(as_text=True)
+        assert second_changes in before, "release 2 changed Oulu's name (since release 1)"
+        plan = plan_prune(out, keep=2)
+        assert [e.id for e in plan.remove] == [made[0].id]
+        prune(out, plan)
+        after = client.get(page, headers=html)
+        assert after.status_code == 200
+        with running_app(out) as fresh:
+            rendered = fresh.test_client().get(page, headers=html).get_data(as_text=True)
+        assert second_changes not in rendered, "with release 1 gone, release 2's change has nothing to compare with"
+        assert after.get_data(as_text=True) == rendered, "the page kept from before the prune is not the page"
+
+
 def test_pages_and_apis_answer_from_the_named_release(archive: tuple[Path, list[Built]], served: Flask) -> None:
     _, made = archive
     client = served.test_client()

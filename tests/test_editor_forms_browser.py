@@ -13,6 +13,7 @@ import json
 import re
 import urllib.parse
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -245,7 +246,93 @@ def test_without_scripts_the_question_form_asks_again_with_the_iri(browser_conte
     expect(tab.locator("#query")).to_contain_text(f"VALUES ?city {{ <{ID}place/tallinn> }}")
     assert urllib.parse.parse_qs(urllib.parse.urlsplit(tab.url).query) == {"example": [CITY], "city": [ID + "place/tallinn"]}
     expect(tab.locator("#param-city-iri a")).to_have_attribute("href", re.compile(r"/doc/place/tallinn$"))
+    expect(tab.locator("#example-question")).to_have_text("In which partnerships do bodies of Tallinn take part, in which role, and how sure is it?")
     tab.close()
+
+
+def test_in_bulgarian_the_gallery_and_the_question_follow_the_form(page: tuple[Page, Traffic], live_server: str) -> None:
+    """On /sparql?lang=bg the gallery and the question are Bulgarian; picking another city (found by its
+    English name) rewords the question with the city's Bulgarian name; editing the VALUES line does too."""
+    from playwright.sync_api import expect
+
+    tab, traffic = page
+    shots = screenshot_dir()
+    tab.goto(f"{live_server}/sparql?lang=bg")
+    link = tab.locator(f'.gallery a[data-name="{CITY}"]')
+    expect(link).to_have_text("В кои партньорства участват организации от София, с каква роля и колко сигурно е това?")
+    expect(link.locator("xpath=following-sibling::span[1]")).to_have_text("Партньорствата на един град")
+    expect(tab.locator('.gallery a[data-name="01-partnership-coordinators"]')).to_contain_text("партньорството „Дигитален преход“")
+    tab.locator("#gallery").scroll_into_view_if_needed()
+    tab.screenshot(path=str(shots / "editor-gallery-bg-list.png"), full_page=False)
+    link.click()
+    question = tab.locator("#example-question")
+    expect(tab.locator("#example-title")).to_have_text("Партньорствата на един град")
+    expect(question).to_have_text("В кои партньорства участват организации от София, с каква роля и колко сигурно е това?")
+    field = tab.get_by_role("combobox", name="Град")
+    expect(field).to_have_value("София")
+    expect(tab.locator(".yasr table.dataTable tbody tr").first).to_be_visible()
+    tab.screenshot(path=str(shots / "editor-gallery-bg-desktop.png"), full_page=False)
+    # YASR's own buttons speak Bulgarian too: download (its title follows the view) and help.
+    download, help_link = tab.locator(".yasr .yasr_downloadIcon"), tab.locator(".yasr .yasr_external_ref_btn")
+    expect(download).to_have_attribute("title", "Изтегли отговора като CSV")
+    expect(download).to_have_attribute("aria-label", "Изтегли отговора")
+    expect(help_link).to_have_attribute("title", "Как работи изгледът „Таблица“ (документацията на YASGUI, на друг сайт)")
+    tab.get_by_role("tab", name="Суров отговор").click()
+    expect(download).to_have_attribute("title", "Изтегли отговора, както го изпрати сървърът")
+    expect(help_link).to_have_attribute("aria-label", "Как работи изгледът „Суров отговор“ (документацията на YASGUI, на друг сайт)")
+    tab.get_by_role("tab", name="Таблица").click()
+
+    field.fill("")
+    field.press_sequentially("talli", delay=30)
+    expect(tab.locator("#param-city-list [role=option]").first).to_contain_text("Tallinn")
+    field.press("Enter")
+    expect(field).to_have_value("Tallinn")  # the label that matched what was typed
+    expect(question).to_have_text("В кои партньорства участват организации от Талин, с каква роля и колко сигурно е това?")
+    expect(tab.locator(".yasr table.dataTable tbody tr td", has_text="id:place/tallinn").first).to_be_visible()
+    assert urllib.parse.parse_qs(urllib.parse.urlsplit(tab.url).query) == {"example": [CITY], "city": [ID + "place/tallinn"], "lang": ["bg"]}
+
+    # The VALUES line edited back to Sofia: the form and the question follow (a value the page has named).
+    text = _editor_text(tab).replace(f"<{ID}place/tallinn>", f"<{ID}place/sofia>")
+    tab.evaluate("(t) => document.querySelector('.CodeMirror').CodeMirror.setValue(t)", text)
+    expect(question).to_have_text("В кои партньорства участват организации от София, с каква роля и колко сигурно е това?")
+
+    # A reload of the permalink (Tallinn) words the question on the server, in Bulgarian.
+    tab.goto(f"{live_server}/sparql?example={CITY}&city={urllib.parse.quote(ID + 'place/tallinn', safe='')}&lang=bg")
+    expect(question).to_have_text("В кои партньорства участват организации от Талин, с каква роля и колко сигурно е това?")
+    expect(tab.locator(".yasr table.dataTable tbody tr").first).to_be_visible()
+    tab.set_viewport_size({"width": 360, "height": 780})
+    expect(question).to_be_visible()
+    width = tab.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= 360, f"the page scrolls sideways at 360 px ({width} px)"
+    tab.screenshot(path=str(shots / "editor-gallery-bg-360.png"), full_page=False)
+    assert traffic.failures == []
+
+
+def test_a_hostile_name_picked_in_the_form_is_shown_as_text(page: tuple[Page, Traffic], tmp_path: Path) -> None:
+    """Sofia Municipality called `<script>alert(1)</script>{city}` in a build: picked in the form, the
+    question shows those characters as text; no element is made from them and no script runs."""
+    from playwright.sync_api import expect
+
+    from tests.servers import start_server
+    from tests.test_gallery_http import EVIL, hostile_build
+
+    tab, _ = page
+    dialogs: list[str] = []
+    tab.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    oulu = urllib.parse.quote(ID + "organisation/oulu-city", safe="")
+    with start_server(hostile_build(tmp_path)) as server:
+        tab.goto(f"{server.url}/sparql?example=05-membership-sources&organisation={oulu}&lang=bg")
+        question = tab.locator("#example-question")
+        expect(question).to_contain_text("че Град Оулу участва")
+        field = tab.locator("#param-organisation")
+        field.fill("")
+        field.press_sequentially("alert", delay=30)
+        expect(tab.locator("#param-organisation-list [role=option]").first).to_contain_text("<script>")
+        field.press("Enter")
+        expect(question).to_contain_text("че " + EVIL + " БГ участва в партньорството „Дигитален преход“")
+        assert question.locator("*").count() == 0, "text only, no element"
+        expect(tab.locator(".yasr table.dataTable tbody tr").first).to_be_visible()
+    assert dialogs == []
 
 
 def test_bad_parameters_are_refused_plainly(live_server: str) -> None:

@@ -7,6 +7,7 @@ binding), and its answer is checked against the curated facts.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Protocol
 
 import pyoxigraph as ox
@@ -246,3 +247,69 @@ def test_no_gallery_variable_shadows_a_parameter_of_the_editor_page() -> None:
     taken = {"example", "query", "format", "lang", "default-graph-uri", "named-graph-uri", "update"}
     for query in example_queries():
         assert not taken & set(query.defaults), query.name
+
+
+# ---------------------------------------------------------------- the question's words: languages and placeholders
+
+
+def test_every_gallery_query_has_its_title_and_question_in_bulgarian() -> None:
+    """Lists every query missing `# title-bg:` or `# question-bg:` (a page in Bulgarian would fall back to English)."""
+    missing = [f"{q.name}: {kind}-bg" for q in example_queries() for kind, words in (("title", q.titles), ("question", q.questions)) if not words.get("bg")]
+    assert missing == []
+    for query in example_queries():
+        assert query.title_in("bg") != query.title and query.question_in("bg") != query.question, query.name
+        assert any("\u0400" <= ch <= "\u04ff" for ch in query.title_in("bg") + query.question_in("bg")), query.name
+
+
+def test_every_bound_variable_is_a_placeholder_in_both_languages() -> None:
+    """The question follows the value asked about: each `# bind:` variable is named `{variable}` in the
+    English and the Bulgarian question, and no placeholder names a variable that is not bound."""
+    import re
+
+    for query in example_queries():
+        for lang in ("en", "bg"):
+            written = set(re.findall(r"\{(\w+)\}", query.question_in(lang)))
+            assert written == set(query.defaults), (query.name, lang, written)
+            assert set(query.placeholders(lang)) == set(query.defaults)
+
+
+def test_a_question_is_filled_once_and_other_braces_stay(tmp_path: Path) -> None:
+    path = tmp_path / "x.rq"
+    path.write_text(
+        "# title: A city\n# question: Who is in {city} ({not_bound}) {city}?\n# question-bg: Кой е в {city}?\n"
+        "# bind: ?city <https://w3id.org/uaeu/id/place/sofia>\nSELECT * WHERE { ?s ?p ?city }\n",
+        encoding="utf-8",
+    )
+    query = NamedQuery.load(path)
+    assert query.ask("en", {"city": "{city} <b>"}) == "Who is in {city} <b> ({not_bound}) {city} <b>?"
+    assert query.ask("bg", {"city": "София"}) == "Кой е в София?"
+    assert query.ask("de", {"city": "Sofia"}) == "Who is in Sofia ({not_bound}) Sofia?", "a language without lines falls back to English"
+    assert query.title_in("bg") == "A city"
+    assert query.ask("en", {}) == "Who is in {city} ({not_bound}) {city}?", "nothing to fill with: written as is"
+
+
+def test_an_old_header_without_placeholders_or_languages_still_reads(tmp_path: Path) -> None:
+    path = tmp_path / "old.rq"
+    path.write_text(
+        "# title: Old\n# question: Who coordinates the Digital Transition partnership?\n"
+        "# bind: ?partnership <https://w3id.org/uaeu/id/partnership/digital-transition>\nSELECT * WHERE { ?s ?p ?partnership }\n",
+        encoding="utf-8",
+    )
+    query = NamedQuery.load(path)
+    assert (query.title, query.question) == ("Old", "Who coordinates the Digital Transition partnership?")
+    assert query.ask("bg", {"partnership": "Дигитален преход"}) == "Who coordinates the Digital Transition partnership?"
+    assert query.placeholders() == [] and query.titles == {"en": "Old"}
+    bare = tmp_path / "bare.rq"
+    bare.write_text("SELECT * WHERE { ?s ?p ?o }\n", encoding="utf-8")
+    assert (NamedQuery.load(bare).title, NamedQuery.load(bare).question_in("bg")) == ("bare", "")
+
+
+def test_the_shown_text_keeps_the_english_header_only() -> None:
+    """The editor's text is the same on every page: the title and question in English (the page shows
+    its own language above), no `-bg` lines, no `# bind:` line; the rest of the file unchanged."""
+    for query in example_queries():
+        shown = query.standalone()
+        assert f"# title: {query.title}\n" in shown and f"# question: {query.question}\n" in shown, query.name
+        assert "-bg:" not in shown and "# bind:" not in shown, query.name
+        kept = [line for line in query.text.splitlines() if not line.startswith(("# title-bg:", "# question-bg:", "# bind:"))]
+        assert [line for line in shown.splitlines() if not line.lstrip().startswith("VALUES")] == kept, query.name

@@ -128,6 +128,40 @@ def test_ego_network_of_sofia(client: FlaskClient) -> None:
     assert nx.read_gexf(io.BytesIO(gexf.data)).number_of_nodes() == len(body["nodes"])  # type: ignore[arg-type]
 
 
+def test_downloads_name_the_nodes_in_bulgarian_when_asked(client: FlaskClient) -> None:
+    """`lang=bg` on a download: the same network, its nodes named in Bulgarian where the graph has a
+    Bulgarian label (the rest as before), in every format; the page's download links carry it."""
+    english = nx.node_link_graph(_json(client, "/api/network/organisations"), edges="edges")
+    named = _json(client, "/api/network/organisations?lang=bg")
+    graph = nx.node_link_graph(named, edges="edges")
+    assert sorted(graph.nodes) == sorted(english.nodes) and graph.number_of_edges() == english.number_of_edges()
+    assert graph.nodes[SOFIA]["label"] == "Столична община" and english.nodes[SOFIA]["label"] == "Sofia Municipality"
+    assert named["meta"]["label_language"] == "bg" and "label_language" not in _json(client, "/api/network/organisations")["meta"]  # type: ignore[index, operator]
+    changed = [n for n in graph.nodes if graph.nodes[n]["label"] != english.nodes[n]["label"]]
+    assert len(changed) > 10 and any(any("\u0400" <= ch <= "\u04ff" for ch in graph.nodes[n]["label"]) for n in changed)
+
+    gexf = client.get("/api/network/organisations?format=gexf&lang=bg")
+    assert gexf.headers["Content-Disposition"] == 'attachment; filename="uaeu-organisations-bg.gexf"'
+    assert nx.read_gexf(io.BytesIO(gexf.data)).nodes[SOFIA]["label"] == "Столична община"
+    graphml = nx.read_graphml(io.BytesIO(client.get("/api/network/organisations?format=graphml&lang=bg").data))
+    assert graphml.nodes[SOFIA]["label"] == "Столична община"
+    nodes = list(csv.DictReader(io.StringIO(client.get("/api/network/organisations?format=csv&part=nodes&lang=bg").get_data(as_text=True))))
+    assert next(row["label"] for row in nodes if row["id"] == SOFIA) == "Столична община"
+    with zipfile.ZipFile(io.BytesIO(client.get("/api/network/organisations?format=csv&lang=bg").data)) as archive:
+        assert json.loads(archive.read("uaeu-organisations-bg.meta.json"))["label_language"] == "bg"
+        assert "Столична община" in archive.read("uaeu-organisations-bg.nodes.csv").decode()
+    ego = _json(client, "/api/network/ego/sofia-municipality?lang=bg")
+    assert next(n["label"] for n in ego["nodes"] if n["id"] == SOFIA) == "Столична община"  # type: ignore[union-attr, index]
+    assert client.get("/api/network/ego/sofia-municipality?format=gexf&lang=bg").headers["Content-Disposition"].endswith('-r1-bg.gexf"')
+
+    # English (and a language the site has no words in) stays the export as built; English cache untouched.
+    assert _json(client, "/api/network/organisations?lang=xx") == _json(client, "/api/network/organisations")
+    assert nx.node_link_graph(_json(client, "/api/network/organisations"), edges="edges").nodes[SOFIA]["label"] == "Sofia Municipality"
+    assert client.get("/api/network/organisations?format=nope&lang=bg").status_code == 400
+    twin = _json(client, "/network.json?kind=countries&as_of=2018&lang=bg")
+    assert twin["downloads"]["gexf"] == "/api/network/countries?as_of=2018&lang=bg&format=gexf"  # type: ignore[index]
+
+
 def test_path_answers_with_its_evidence(client: FlaskClient) -> None:
     body = _json(client, "/api/network/path?from=tallinn-city&to=sofia-municipality")
     assert body["connected"] is True and body["from"] == ID + "organisation/tallinn-city" and body["to"] == SOFIA

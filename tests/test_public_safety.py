@@ -194,6 +194,50 @@ def test_query_workers_run_below_the_web_server_s_cpu_priority(app: Flask) -> No
         assert os.getpriority(os.PRIO_PROCESS, pid) == min(MAX_NICENESS, server + WORKER_NICENESS), f"worker {pid}"
 
 
+def _niceness_of_threads(pid: int) -> dict[int, int]:
+    """Each thread of a process, by id: its niceness (Linux keeps one per thread; field 19 of its stat)."""
+    found = {}
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(OSError):
+            stat = (task / "stat").read_text(encoding="utf-8")
+            found[int(task.name)] = int(stat.rsplit(")", 1)[1].split()[16])
+    return found
+
+
+def test_a_long_query_s_own_thread_runs_at_the_slow_lane_s_priority(built: Built, release_dir: Path) -> None:
+    """A worker runs its query in a thread of its own (a deep stack), and Linux keeps a niceness per
+    thread: lowering the priority of the worker's pid alone left the query's thread where it was."""
+    from graph.sparql.executor import MAX_NICENESS, SLOW_NICENESS, ExecutorError, QueryExecutor, QueryRequest, QueryTimeout
+
+    del built
+    app = make_app(release_dir, query_workers=2, slow_query_after=0.3, query_timeout=4.0)
+    try:
+        pool = resources(app).executor
+        assert isinstance(pool, QueryExecutor)
+        heavy = QueryRequest("SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }", "json", None, 10, "https://w3id.org/uaeu/")
+        slow = min(MAX_NICENESS, os.getpriority(os.PRIO_PROCESS, 0) + SLOW_NICENESS)
+
+        def run() -> None:
+            with contextlib.suppress(ExecutorError, QueryTimeout):
+                pool.execute(heavy, client="slow")
+
+        runner = threading.Thread(target=run)
+        runner.start()
+        seen: dict[int, int] = {}
+        deadline = time.monotonic() + 3.0
+        while time.monotonic() < deadline and not seen:
+            time.sleep(0.1)
+            for pid in pool.pids():
+                threads = _niceness_of_threads(pid)
+                if threads.get(pid) == slow and len(threads) > 1:
+                    seen = threads
+        runner.join()
+        assert seen, "no worker was moved to the slow lane"
+        assert set(seen.values()) == {slow}, f"the query's thread is not in the slow lane: {seen}"
+    finally:
+        close_app(app)
+
+
 SANDBOXED_SERVICE = """
 import sys, pyoxigraph as ox
 if sys.argv[2] == "isolated":

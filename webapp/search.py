@@ -4,6 +4,7 @@ organisation's partnerships, city and country). An index built once per release,
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable
@@ -131,6 +132,16 @@ class LabelIndex:
             thing.position = position
         return cls(sorted(languages), ordered)
 
+    @functools.cached_property
+    def by_iri(self) -> dict[str, Thing]:
+        """Every thing by its IRI (made on first use; the index itself never changes)."""
+        return {thing.iri: thing for thing in self.things}
+
+    def label(self, iri: str, lang: str) -> str | None:
+        """What `iri` is called in `lang` (else English, else any language); None if it has no label here."""
+        thing = self.by_iri.get(iri)
+        return name_in(thing, lang) if thing is not None else None
+
     def search(self, q: str, limit: int = 20, lang: str = "en") -> list[dict[str, Any]]:
         """Ranked: things whose one label holds every word (the whole phrase exact, then prefix, then
         at a word start, then anywhere), then things matching every word across labels and context
@@ -188,4 +199,24 @@ class LabelIndex:
         kind_name = (
             thing.types.get(lang) or (KIND_TITLES.get(thing.kind, {}).get(lang, "").lower() if lang != "en" else "") or thing.types.get("en") or thing.kind
         )
-        return {"iri": thing.iri, "label": label[1], "lang": label[2], "kind": thing.kind, "type": kind_name, "date": thing.date}
+        # `label` is the one that matched what was typed (any language); `name` is what the page calls it
+        # in its own language (a gallery question is worded with it).
+        return {
+            "iri": thing.iri,
+            "label": label[1],
+            "lang": label[2],
+            "name": name_in(thing, lang),
+            "kind": thing.kind,
+            "type": kind_name,
+            "date": thing.date,
+        }
+
+
+def name_in(thing: Thing, lang: str) -> str | None:
+    """A thing's shortest label in `lang`, else in English, else without a language, else any; None without labels."""
+    if not thing.labels:
+        return None
+    by_lang: dict[str, str] = {}
+    for _, written, language in sorted(thing.labels, key=lambda entry: (len(entry[1]), entry[1])):
+        by_lang.setdefault(language, written)
+    return by_lang.get(lang) or by_lang.get("en") or by_lang.get("") or thing.labels[0][1]

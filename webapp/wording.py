@@ -758,6 +758,13 @@ EDITOR: dict[str, dict[str, str]] = {
         "try_query": "Open the query in a new window",
         "error_other": "The server did not run the query:",
         "show_line": "Show in the editor",
+        "download": "Download the answer",
+        "download_csv": "Download the answer as CSV",
+        "download_raw": "Download the answer as the server sent it",
+        "download_none": "Nothing to download from this view: the table and the raw answer have a download",
+        "help_view": "How the {view} view works (YASGUI's documentation, on another site)",
+        "help_none": "No help page for this view",
+        "show_all": "Show all",
     },
     "bg": {
         "title": "Питайте графа на SPARQL",
@@ -822,6 +829,13 @@ EDITOR: dict[str, dict[str, str]] = {
         "try_query": "Отвори заявката в нов прозорец",
         "error_other": "Сървърът не изпълни заявката:",
         "show_line": "Покажи в редактора",
+        "download": "Изтегли отговора",
+        "download_csv": "Изтегли отговора като CSV",
+        "download_raw": "Изтегли отговора, както го изпрати сървърът",
+        "download_none": "От този изглед няма какво да се изтегли: таблицата и суровият отговор могат да се изтеглят",
+        "help_view": "Как работи изгледът „{view}“ (документацията на YASGUI, на друг сайт)",
+        "help_none": "Няма страница с помощ за този изглед",
+        "show_all": "Покажи всичко",
     },
 }
 # ---- end of the SPARQL editor page's words ----------------------------------------------------------

@@ -8,8 +8,15 @@ researchers' example questions (the query gallery) live in `ontology/queries/`. 
 A query file starts with comment lines:
 
     # title: Coordinators of a partnership
-    # question: Who coordinates the Digital Transition partnership?
+    # title-bg: Координатори на партньорство
+    # question: Who coordinates the {partnership} partnership?
+    # question-bg: Кой координира партньорството „{partnership}“?
     # bind: ?partnership <https://w3id.org/uaeu/id/partnership/digital-transition>
+
+`title-LANG` and `question-LANG` give the words in another language (a language without them falls
+back to English). `{variable}` in a question stands for a bound variable's value, so the question
+follows the value a person picks (`NamedQuery.ask` fills it with labels the caller looked up); any
+other text in braces is kept as written, so an older question without placeholders reads as before.
 
 Values are bound through the store (`GraphStore`'s bindings: pyoxigraph's substitutions, or a
 VALUES block built from serialised terms for a remote server), never pasted into the text, so a
@@ -32,7 +39,8 @@ from graph.queries.text import values_first
 QUERIES_DIR = Path(__file__).resolve().parent
 EXAMPLES_DIR = PROJECT_ROOT / "ontology" / "queries"
 _BIND = re.compile(r"^#\s*bind:\s*\?(\w+)\s+(.+?)\s*$")
-_HEADER = re.compile(r"^#\s*(title|question):\s*(.+?)\s*$")
+_HEADER = re.compile(r"^#\s*(title|question)(?:-([A-Za-z]{2,8}))?:\s*(.+?)\s*$")
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
 class BindingError(ValueError):
@@ -67,11 +75,14 @@ class NamedQuery:
     question: str
     text: str
     defaults: dict[str, ox.NamedNode | ox.Literal] = field(default_factory=dict)
+    #: The title and question in each language the header gives (`title-bg:`), English under "en".
+    titles: dict[str, str] = field(default_factory=dict)
+    questions: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path) -> NamedQuery:
         text = path.read_text(encoding="utf-8")
-        headers: dict[str, str] = {}
+        headers: dict[str, dict[str, str]] = {"title": {}, "question": {}}
         defaults: dict[str, ox.NamedNode | ox.Literal] = {}
         for line in text.splitlines():
             if not line.startswith("#"):
@@ -79,8 +90,35 @@ class NamedQuery:
             if bind := _BIND.match(line):
                 defaults[bind.group(1)] = parse_term(bind.group(2))
             elif header := _HEADER.match(line):
-                headers[header.group(1)] = header.group(2)
-        return cls(path.stem, headers.get("title", path.stem), headers.get("question", ""), text, defaults)
+                headers[header.group(1)][(header.group(2) or "en").lower()] = header.group(3)
+        titles, questions = headers["title"], headers["question"]
+        titles.setdefault("en", path.stem)
+        questions.setdefault("en", "")
+        return cls(path.stem, titles["en"], questions["en"], text, defaults, titles, questions)
+
+    def title_in(self, lang: str) -> str:
+        """The title in `lang`, else English."""
+        return self.titles.get(lang) or self.title
+
+    def question_in(self, lang: str) -> str:
+        """The question in `lang` as written, placeholders and all, else the English one."""
+        return self.questions.get(lang) or self.question
+
+    def placeholders(self, lang: str = "en") -> list[str]:
+        """The bound variables the question in `lang` names (`{city}`), in order."""
+        return [name for name in _PLACEHOLDER.findall(self.question_in(lang)) if name in self.defaults]
+
+    def ask(self, lang: str, labels: Mapping[str, str]) -> str:
+        """The question in `lang` with each `{variable}` of a bound variable replaced by its label in
+        `labels` (the caller gives one for every value, in the page's language). One pass: a label
+        that itself holds `{city}` is kept as written; braces around anything else stay too. The
+        result is plain text (the caller escapes it)."""
+
+        def fill(match: re.Match[str]) -> str:
+            name = match.group(1)
+            return labels[name] if name in self.defaults and name in labels else match.group(0)
+
+        return _PLACEHOLDER.sub(fill, self.question_in(lang))
 
     def bindings(self, overrides: Mapping[str, ox.NamedNode | ox.Literal] | None = None) -> dict[str, ox.NamedNode | ox.Literal]:
         """The header's default values, with `overrides` taking their place."""
@@ -92,13 +130,20 @@ class NamedQuery:
 
         The values are serialised RDF terms (pyoxigraph's), never text pasted as syntax.
         """
+        # The header's `# bind:` lines go: once the values are in the text, a stale comment naming
+        # the default (Sofia) next to a VALUES line naming Tallinn would only mislead. So do the other
+        # languages' titles and questions (the page shows them): the text is the same on every page.
+        text = "".join(line for line in self.text.splitlines(keepends=True) if not _BIND.match(line) and not _translated(line))
         bindings = self.bindings(overrides)
         if not bindings:
-            return self.text
-        # The header's `# bind:` lines go: once the values are in the text, a stale comment naming
-        # the default (Sofia) next to a VALUES line naming Tallinn would only mislead.
-        text = "".join(line for line in self.text.splitlines(keepends=True) if not _BIND.match(line))
+            return text
         return values_first(text, values_line(bindings), indent="  ")
+
+
+def _translated(line: str) -> bool:
+    """A `# title-bg:` or `# question-bg:` header line."""
+    header = _HEADER.match(line)
+    return header is not None and (header.group(2) or "en").lower() != "en"
 
 
 def example_queries(folder: Path = EXAMPLES_DIR) -> list[NamedQuery]:
@@ -125,8 +170,9 @@ def folder(name: str) -> dict[str, NamedQuery]:
 
 @functools.cache
 def gallery() -> list[dict[str, object]]:
-    """The query gallery: each researchers' example question as name, title, question, a self-contained
-    query text, and its parameters (variable and default IRI or literal, for the editor's form)."""
+    """The query gallery: each researchers' example question as name, title, question (in English, its
+    `{variable}` placeholders unfilled: the web app fills them with labels in the page's language), a
+    self-contained query text, and its parameters (variable and default IRI or literal, for the editor's form)."""
     return [
         {
             "name": q.name,

@@ -15,6 +15,7 @@ reusable); an answer larger than a sixteenth of the budget.
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING
 
 from graph.bounded import BoundedCache, CacheStats
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
 
 Key = tuple[object, ...]
 
-#: What one entry costs besides its text and body (the key tuple, the outcome, the dictionary slot).
+#: What one entry costs besides its key and body (the outcome object, the dictionary slot).
 ENTRY_OVERHEAD = 512
 
 
@@ -45,6 +46,15 @@ def request_key(request: QueryRequest) -> Key:
     )
 
 
+def held_bytes(value: object) -> int:
+    """The memory a key holds: every tuple and string in it, measured (a client chooses its text and its
+    graph parameters, thousands of them in one request body, so counting only the text let a 64 MiB budget
+    hold gigabytes of keys)."""
+    if isinstance(value, tuple):
+        return sys.getsizeof(value) + sum(held_bytes(part) for part in value)
+    return 0 if value is None else sys.getsizeof(value)
+
+
 class AnswerCache:
     """Kept answers by their request, within `max_bytes` (graph.bounded: least recently used dropped first)."""
 
@@ -59,7 +69,8 @@ class AnswerCache:
         """Keep `outcome` if it may be reused (complete, successful, deterministic) and fits; True if kept."""
         if not self._kept.max_bytes or outcome.status != "ok" or not outcome.reusable:
             return False
-        return self._kept.put(request_key(request), outcome, len(outcome.body) + len(request.query) * 4 + ENTRY_OVERHEAD)
+        key = request_key(request)
+        return self._kept.put(key, outcome, len(outcome.body) + held_bytes(key) + ENTRY_OVERHEAD)
 
     def stats(self) -> CacheStats:
         return self._kept.stats()

@@ -652,9 +652,22 @@ class QueryExecutor:
 
 
 def _renice(worker: _Worker, niceness: int) -> bool:
-    """Set a worker's CPU priority; False if the system does not allow it (raising it back needs privilege)."""
+    """Set a worker's CPU priority; False if the system does not allow it (raising it back needs privilege).
+
+    Every thread of it: Linux keeps a niceness per thread, and the query runs in a thread of its own
+    (`_worker_main`, for a deep stack), so the worker's pid alone (its main thread, waiting) changed nothing.
+    """
+    pid = worker.process.pid or 0
     try:
-        os.setpriority(os.PRIO_PROCESS, worker.process.pid or 0, niceness)
-    except (OSError, AttributeError):
-        return False
+        threads = [int(task) for task in os.listdir(f"/proc/{pid}/task")]
+    except (OSError, ValueError):
+        threads = [pid]  # no /proc: the process as the system defines it
+    for thread in threads:
+        try:
+            os.setpriority(os.PRIO_PROCESS, thread, niceness)
+        except ProcessLookupError:
+            if thread == pid:
+                return False  # the process is gone; a thread of it that just ended is no failure
+        except (OSError, AttributeError):
+            return False
     return True

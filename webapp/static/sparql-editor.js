@@ -92,11 +92,15 @@
     zeroRecords: W.table_zero, emptyTable: W.table_empty,
   });
 
+  // YASR takes the download button's title from the view's download(); ours are in the page's language.
+  function titled(download, title) { return download ? Object.assign({}, download, { title: title }) : download; }
   class Table extends TableBase {
     constructor(yasr) { super(yasr); this.label = W.view_table; }
+    download(name) { return titled(super.download(name), W.download_csv); }
   }
   class RawAnswer extends ResponseBase {
     constructor(yasr) { super(yasr); this.label = W.view_response; this.priority = 1; }
+    download(name) { return titled(super.download(name), W.download_raw); }
   }
 
   function answer(yasr) {
@@ -467,6 +471,26 @@
     }
     var tryIt = yasr.rootEl.querySelector(".yasr_tryQuery");
     if (tryIt) tryIt.textContent = W.try_query;
+    // YASR's own download and help buttons (set on every draw, in English) and its overlay buttons.
+    var download = yasr.headerEl.querySelector(".yasr_downloadIcon");
+    if (download) {
+      download.setAttribute("aria-label", W.download);
+      if (download.classList.contains("disabled")) download.title = W.download_none;
+    }
+    var help = yasr.headerEl.querySelector(".yasr_external_ref_btn");
+    if (help) {
+      var plugin = yasr.drawnPlugin && yasr.plugins[yasr.drawnPlugin];
+      var words = help.classList.contains("disabled") || !plugin ? W.help_none : say(W.help_view, { view: plugin.label || yasr.drawnPlugin });
+      help.title = words;
+      help.setAttribute("aria-label", words);
+    }
+    yasr.rootEl.querySelectorAll(".overlay_btn").forEach(function (b) {
+      var words = b.title === "Show all" ? W.show_all : b.title === "Download result" ? W.download_raw : null;
+      if (!words) return;
+      b.title = words;
+      var text = b.querySelector("span") || b;
+      if (text.children.length === 0) text.textContent = words;
+    });
   }
 
   /* A syntax error in words: where, what was expected, the line with a caret, and a way to go there. */
@@ -572,6 +596,19 @@
   var restore = document.getElementById("form-restore");
   var programmatic = false;
   var known = {}; // IRI -> label, of what the form has shown
+  var names = {}; // IRI -> what the page calls it in its own language (the question's words)
+  var questionLine = document.getElementById("example-question");
+
+  /** The question names the values asked about now: its template's {variable}s filled with their labels
+   * in the page's language (an IRI nobody named stays an IRI). Set as text, never as markup. */
+  function reword() {
+    if (!questionLine || !example || !example.question_template) return;
+    var byVar = {};
+    fields.forEach(function (f) { byVar[f.name] = f.isIri ? names[f.value] || known[f.value] || f.value : f.value; });
+    questionLine.textContent = example.question_template.replace(/\{(\w+)\}/g, function (m, k) {
+      return Object.prototype.hasOwnProperty.call(byVar, k) ? byVar[k] : m;
+    });
+  }
 
   function term(field) {
     return field.isIri ? "<" + field.value + ">" : JSON.stringify(field.value);
@@ -663,6 +700,7 @@
     if (f.hidden) f.hidden.value = f.value;
     f.iriLine.textContent = "";
     if (href) f.iriLine.appendChild(el("a", { href: href }, f.value)); else f.iriLine.textContent = f.value;
+    reword();
   }
 
   function looksLikeIri(text) {
@@ -702,6 +740,7 @@
     function pick(item) {
       f.value = item.iri;
       known[item.iri] = item.label;
+      if (item.name) names[item.iri] = item.name;
       show(f, item.label, item.url || hrefOf(item.iri));
       close();
       changed();
@@ -783,6 +822,7 @@
       var iri = f.isIri ? looksLikeIri(f.input.value) : null;
       if (iri) { f.value = iri; show(f, known[iri] || iri, hrefOf(iri)); } else if (!f.isIri) { f.value = f.input.value; f.label = f.value; } else bad = bad || f;
     });
+    reword();
     return bad;
   }
 
@@ -805,6 +845,7 @@
         input.removeAttribute("name");
         div.appendChild(f.hidden);
         known[param.value] = param.label;
+        names[param.value] = param.label; // the server's label, in the page's language
         input.value = param.label;
         combobox(f);
       }

@@ -8,6 +8,10 @@ through `webapp.sparql.execute`, the same guard and killable workers as /sparql.
 
 CSV: `?format=csv` answers a zip of `{name}.nodes.csv`, `{name}.edges.csv` and `{name}.meta.json`;
 `?format=csv&part=nodes` (or `edges`) answers that one CSV as text/csv.
+
+`?lang=bg` on a download (a whole network or an ego network, any format) names each node in that
+language where the graph has a label in it (others keep theirs), says so in the meta block
+(`label_language`) and in the file name (`...-bg.gexf`); the page's download links carry it.
 """
 
 from __future__ import annotations
@@ -123,6 +127,35 @@ def _filename(options: NetworkOptions | None, stem: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", "-".join(parts))
 
 
+def _export_lang() -> str | None:
+    """The language a download's node labels are asked in (`?lang=bg`); None for English or a language the site has no words in."""
+    lang = _one("lang", "en").lower()
+    return lang if lang != "en" and lang in UI_LANGUAGES else None
+
+
+def _in_language(network_: Network, lang: str) -> Network:
+    """A copy of a network whose nodes are named in `lang` where the graph has a label in it (the
+    shortest, as the page's `_relabelled`); the cached English network is left as it is."""
+    labels = resources().labels
+    graph = network_.graph.copy()  # new attribute dicts: the copy's labels are its own
+    if labels is not None:
+        for node, attrs in graph.nodes(data=True):
+            thing = labels.by_iri.get(node)
+            written = next((text for _, text, label_lang in thing.labels if label_lang == lang), None) if thing is not None else None
+            if written is not None:
+                attrs["label"] = written
+    meta = {**network_.meta, "label_language": lang}
+    graph.graph["meta"] = meta
+    return Network(graph, meta)
+
+
+@functools.lru_cache(maxsize=64)
+def _exported_in(data: NetworkData, options: NetworkOptions, fmt: str, lang: str) -> tuple[bytes | tuple[str, str], dict[str, Any]]:
+    """A whole network exported with its nodes named in `lang`, and its meta; cached like the English exports."""
+    named = _in_language(build_network(data, options), lang)
+    return export(named, fmt), named.meta
+
+
 def _attachment(body: bytes | str, content_type: str, filename: str, inline: bool = False) -> Response:
     response = Response(body, content_type=content_type)
     response.headers["Content-Disposition"] = f'{"inline" if inline else "attachment"}; filename="{filename}"'
@@ -199,15 +232,26 @@ def api_network(kind: str) -> Response:
     data = _data()
     options = _options(kind=kind)
     fmt = _one("format", "json")
+    lang = _export_lang()
+    if lang is not None:
+        if fmt not in FORMATS:
+            raise NetworkOptionError(f"format: unknown format '{fmt}' (expected one of: {', '.join(FORMATS)})")
+        named, meta = _exported_in(data, options, fmt, lang)
+        name = _filename(options, f"uaeu-{kind}") + f"-{lang}"
+        return _serve(named, fmt, name, lambda: _csv_zip(name, named, meta))
     exported = export_network(data, options, fmt)
     name = _filename(options, f"uaeu-{kind}")
     return _serve(exported, fmt, name, lambda: _zipped(data, options, name))
 
 
 @functools.lru_cache(maxsize=256)
-def _ego_export(data: NetworkData, options: NetworkOptions, entity: str, radius: int, fmt: str) -> tuple[bytes | tuple[str, str], dict[str, Any], str]:
+def _ego_export(
+    data: NetworkData, options: NetworkOptions, entity: str, radius: int, fmt: str, lang: str | None = None
+) -> tuple[bytes | tuple[str, str], dict[str, Any], str]:
     whole = build_network(data, options)
     sub = ego(whole, entity, radius)  # an unknown entity raises UnknownNode: a 404 (webapp.plumbing)
+    if lang is not None:
+        sub = _in_language(sub, lang)
     return export(sub, fmt), sub.meta, sub.meta["ego"]["centre"]
 
 
@@ -225,8 +269,9 @@ def api_ego(entity: str) -> Response:
         raise NetworkOptionError(f"radius: must be a whole number, not '{_one('radius', '')}'") from None
     if not 0 <= radius <= 5:
         raise NetworkOptionError("radius: must be between 0 and 5")
-    exported, meta, centre = _ego_export(data, options, entity, radius, fmt)
-    name = _filename(options, f"uaeu-ego-{centre.rsplit('/', 1)[-1]}-{options.kind}-r{radius}")
+    lang = _export_lang()
+    exported, meta, centre = _ego_export(data, options, entity, radius, fmt, lang)
+    name = _filename(options, f"uaeu-ego-{centre.rsplit('/', 1)[-1]}-{options.kind}-r{radius}") + (f"-{lang}" if lang else "")
     return _serve(exported, fmt, name, lambda: _csv_zip(name, exported, meta))
 
 
@@ -477,10 +522,11 @@ def page_json() -> Response:
     if kind not in KINDS:
         raise NetworkOptionError(f"kind: unknown network '{kind}' (expected one of: {', '.join(KINDS)})")
     options = _options(kind=kind)
-    downloads = _downloads("network.api_network", {"kind": kind, **_filter_params(options)})
+    lang = _export_lang()
+    # The downloads name the nodes as the page does (`lang=bg` carried on each link).
+    downloads = _downloads("network.api_network", {"kind": kind, **_filter_params(options), **({"lang": lang} if lang else {})})
     answer = _page_data_once(data, options, tuple(sorted(downloads.items())))
-    lang = _one("lang", "en").lower()
-    if lang != "en" and lang in UI_LANGUAGES:
+    if lang is not None:
         answer = _relabelled(answer, lang)
     return Response(answer, content_type=JSON.content_type)
 

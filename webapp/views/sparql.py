@@ -16,7 +16,7 @@ from flask import Blueprint, Response, render_template, request
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF
 
-from graph.formats import GRAPH_FORMATS, HTML, RESULT_FORMATS, Format, by_media_type, by_name, media_types
+from graph.formats import GRAPH_FORMATS, HTML, JSON, RESULT_FORMATS, Format, by_media_type, by_name, media_types
 from graph.namespaces import prefixes
 from graph.queries import examples, gallery
 from graph.sparql.executor import Busy, ExecutorError, QueryOutcome, QueryRequest, QueryTimeout, TooManyForClient
@@ -24,7 +24,7 @@ from graph.sparql.guard import Limits, Refusal, canonical, check_graph_parameter
 from graph.store.base import QueryError
 from graph.store.sparql_text import serialise_iri
 from webapp.links import choose_lang, local_url, remember_lang
-from webapp.plumbing import ACCEPT_CACHE_CHARS, accept_header, best_match, named_in_accept, parsed_accept, text_response
+from webapp.plumbing import ACCEPT_CACHE_CHARS, accept_header, best_match, json_error, json_response, named_in_accept, parsed_accept, text_response
 from webapp.resources import app_settings, base, executor, public_url, resources
 from webapp.views.map import europe_shapes_url, map_data
 from webapp.wording import EDITOR
@@ -350,13 +350,34 @@ MAX_PARAM = 2000
 
 
 def _label(iri: str, lang: str) -> str | None:
-    """A thing's label in `lang` (else English, else any), from the search index; None if it has none."""
+    """A thing's label in `lang` (else English, else any), from the search index; None if it has none.
+
+    A source's named graph (`{base}graph/source/X`, what `GRAPH ?g` binds) is called by the title of
+    the source document it holds (`{base}id/source/X`, its `dct:source`)."""
     labels = resources().labels
-    thing = next((t for t in labels.things if t.iri == iri), None) if labels is not None else None
-    if thing is None or not thing.labels:
+    if labels is None:
         return None
-    by_lang = {entry[2]: entry[1] for entry in reversed(thing.labels)}
-    return by_lang.get(lang) or by_lang.get("en") or by_lang.get("") or thing.labels[0][1]
+    found = labels.label(iri, lang)
+    graphs = base() + "graph/source/"
+    if found is None and iri.startswith(graphs):
+        found = labels.label(base() + "id/source/" + iri[len(graphs) :], lang)
+    return found
+
+
+def _value_label(term: ox.NamedNode | ox.Literal, lang: str) -> str:
+    """What a form's field and its question call a bound value: an IRI's label, else the IRI; a literal's text."""
+    return (_label(term.value, lang) if isinstance(term, ox.NamedNode) else None) or term.value
+
+
+def _gallery(lang: str) -> list[dict[str, Any]]:
+    """The gallery in the page's language: each title and question in `lang` (English where a query has
+    no `-bg` lines), its `{variable}` placeholders filled with the default values' labels in `lang`."""
+    items = []
+    for item in gallery():
+        question = examples()[str(item["name"])]
+        labels = {var: _value_label(term, lang) for var, term in question.defaults.items()}
+        items.append({**item, "title": question.title_in(lang), "question": question.ask(lang, labels)})
+    return items
 
 
 def _example(lang: str) -> dict[str, Any] | Response | None:
@@ -386,17 +407,27 @@ def _example(lang: str) -> dict[str, Any] | Response | None:
         else:
             overrides[var] = ox.Literal(raw, language=default.language) if default.language else ox.Literal(raw, datatype=default.datatype)
     bound = question.bindings(overrides)
+    labels = {var: _value_label(term, lang) for var, term in bound.items()}
     params = [
         {
             "name": var,
             "value": term.value,
             "iri": isinstance(term, ox.NamedNode),
-            "label": (_label(term.value, lang) if isinstance(term, ox.NamedNode) else None) or term.value,
+            "label": labels[var],
             "url": local_url(term.value, lang) if isinstance(term, ox.NamedNode) else None,
         }
         for var, term in bound.items()
     ]
-    return {"name": question.name, "title": question.title, "question": question.question, "query": question.standalone(overrides), "params": params}
+    return {
+        "name": question.name,
+        "title": question.title_in(lang),
+        # The question names the values asked about now (not the defaults), in the page's language; the
+        # template (`{city}`) lets the page's script reword it when the form changes.
+        "question": question.ask(lang, labels),
+        "question_template": question.question_in(lang),
+        "query": question.standalone(overrides),
+        "params": params,
+    }
 
 
 def _places() -> dict[str, list[Any]]:
@@ -421,7 +452,7 @@ def _editor(query: str | None) -> Response:
         "sparql.html",
         query=query,
         example=example,
-        gallery=gallery(),
+        gallery=_gallery(lang),
         prefixes=prefixes(base()),
         endpoint=public_url() + "sparql",  # under /releases/{id}/ on an archived release's editor (webapp.archive)
         timeout=settings.query_timeout,
@@ -431,4 +462,20 @@ def _editor(query: str | None) -> Response:
         places=_places(),
         shapes=europe_shapes_url(),
     )
-    return remember_lang(Response(page, mimetype="text/html"), remember)
+    response = Response(page, mimetype="text/html")
+    response.headers["Link"] = f'<{public_url()}sparql.json>; rel="alternate"; type="{JSON.media_type}"'
+    return remember_lang(response, remember)
+
+
+@sparql.get("/sparql.json")
+def gallery_json() -> Response:
+    """The editor page's JSON twin: the gallery in the page's language (`?lang=bg` or the cookie) and,
+    with `?example=NAME&city=IRI`, that question as the form shows it (title, question naming the
+    values asked about, its template, the re-bound text and the fields)."""
+    lang, _ = choose_lang()
+    example = _example(lang)
+    if isinstance(example, Response):
+        return json_error(example.status_code, example.get_data(as_text=True))
+    response = json_response({"lang": lang, "example": example, "gallery": _gallery(lang)})
+    response.vary.add("Cookie")
+    return response
