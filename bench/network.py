@@ -328,7 +328,7 @@ def targets(report: dict[str, Any]) -> list[str]:
         if not over:
             why = (
                 "combinations not precomputed read the hop-count metrics (betweenness, closeness, clustering, components) of the precomputed "
-                "network with the same filters, Louvain and the projections take about half the time they did, graphs are cached within a size "
+                "network with the same filters, the projections build faster, graphs are cached within a size "
                 f"budget and the start-up heap is frozen, so full garbage collections stay short (longest {_ms(gc_.get('max_ms', 0.0))})"
             )
             if s["over_200_ms"]:

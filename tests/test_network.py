@@ -32,7 +32,7 @@ from graph.network import (
     to_graphml,
     to_node_link,
 )
-from graph.network.metrics import annotate, louvain
+from graph.network.metrics import annotate
 from graph.network.model import make_network
 from graph.store import GraphStore
 from graph.store.embedded import EmbeddedStore
@@ -419,55 +419,3 @@ def test_cli_network_commands(release_dir: Path, tmp_path: Path, capsys: pytest.
     assert main(["network", "ego", *build]) == 2
     assert main(["network", "organisations", "--theme", "nope", *build]) == 2
     assert "unknown value 'nope'" in capsys.readouterr().err
-
-
-def _networkx_louvain(nodes: list[str], edges: list[tuple[str, str, float]], seed: int) -> list[set[str]]:
-    graph: nx.Graph[str] = nx.Graph()
-    graph.add_nodes_from(nodes)
-    graph.add_weighted_edges_from(edges)
-    return [set(c) for c in nx.community.louvain_communities(graph, weight="weight", seed=seed)]
-
-
-def _canonical(groups: list[set[str]]) -> list[list[str]]:
-    return sorted(sorted(group) for group in groups)
-
-
-@pytest.mark.parametrize(
-    "options",
-    [
-        NetworkOptions(),
-        NetworkOptions(weighting="newman", as_of="2021"),
-        NetworkOptions(weighting="jaccard", roles=("all",), evidence=("all",)),
-        NetworkOptions(kind="bipartite"),
-        NetworkOptions(kind="countries", weighting="newman"),
-        NetworkOptions(kind="partnerships", weighting="jaccard"),
-    ],
-)
-def test_our_louvain_finds_networkx_communities(data: NetworkData, options: NetworkOptions) -> None:
-    graph = make_network(data, options).graph
-    nodes = sorted(graph.nodes, key=str)
-    edges = sorted((u, v, d.get("weight", 1.0)) for u, v, d in graph.edges(data=True))
-    ours = louvain(nodes, edges, 42)
-    assert _canonical(ours) == _canonical(_networkx_louvain(nodes, edges, 42))
-    assert 1 < len(ours) < len(nodes)
-
-
-def test_our_louvain_finds_networkx_communities_on_random_graphs() -> None:
-    """Weighted, unweighted, with isolated nodes and a self-loop, two seeds: the same communities as networkx."""
-    import random
-
-    rng = random.Random(7)
-    for trial in range(60):
-        size = rng.randint(1, 80)
-        random_graph = nx.gnm_random_graph(size, rng.randint(0, size * 4), seed=trial)
-        nodes = [f"n{i:03d}" for i in range(size)]
-        edges = [
-            (nodes[u], nodes[v], 1.0 if trial % 3 == 0 else rng.choice([0.25, 1 / 3, 0.5, 1.0, 2.0]) if trial % 3 == 1 else rng.random())
-            for u, v in random_graph.edges()
-        ]
-        if trial % 7 == 0:
-            edges.append((nodes[0], nodes[0], 1.0))
-        edges.sort()
-        for seed in (42, 1):
-            assert _canonical(louvain(nodes, edges, seed)) == _canonical(_networkx_louvain(nodes, edges, seed)), (trial, seed)
-    assert louvain([], [], 42) == [] and louvain(["a", "b"], [], 42) == [{"a"}, {"b"}]
