@@ -7,7 +7,10 @@ checksums, publishing, and loading the dumps into a store (the networks are time
 bench/network.py; `auto` precomputes none at 1M). The dump
 writer as it was before the rank-based ordering (`n3()` sort keys, one rdflib -> pyoxigraph
 conversion per quad, the collector left on) runs on the same quads, and both outputs are compared
-byte for byte. Each size runs in a fresh process (its own heap). Results: bench/results/build.md.
+byte for byte, as are the dumps folders (gzip one file after another as before, and in threads
+now) and the SHACL results (pySHACL in advanced mode in one process as before, core mode in two
+processes now). CPU is this process's and its finished children's (the SHACL worker). Each size
+runs in a fresh process (its own heap). Results: bench/results/build.md.
 """
 
 from __future__ import annotations
@@ -45,17 +48,64 @@ def old_serialise(quads: Any, prefixes: dict[str, str]) -> dict[str, bytes]:
     return result
 
 
-def measure(size: str, shacl: bool, old: bool, workdir: Path) -> dict[str, Any]:
-    """One size, in this process: seconds per phase, and whether old and new dumps are the same bytes."""
-    from rdflib import Graph
+def old_dump_files(serialised: dict[str, bytes]) -> dict[str, bytes]:
+    """The dumps folder as `graph.release.dump_files` made it before compressing in threads: one file after another."""
+    import gzip
+    import hashlib
 
+    from graph.release import SUMS, dump_name
+
+    files: dict[str, bytes] = {}
+    for extension in sorted(serialised):
+        data = serialised[extension]
+        files[dump_name(extension)] = data
+        files[dump_name(extension, compressed=True)] = gzip.compress(data, compresslevel=9, mtime=0)
+    sums = "".join(f"{hashlib.sha256(files[name]).hexdigest()}  {name}\n" for name in sorted(files))
+    files[SUMS] = sums.encode("utf-8")
+    return files
+
+
+def old_shacl_violations(data: Any, shapes: Any) -> list[Any]:
+    """SHACL as the build ran it before: pySHACL in advanced mode (which clones the data graph), one process."""
+    from pyshacl import validate
+    from rdflib import Graph
+    from rdflib.namespace import RDF, SH
+
+    from graph.builder.shacl import Violation
+
+    conforms, results, _ = validate(data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True)
+    if conforms:
+        return []
+    assert isinstance(results, Graph)
+    found = set()
+    for result in results.subjects(RDF.type, SH.ValidationResult):
+        focus, path, message, severity = (results.value(result, p) for p in (SH.focusNode, SH.resultPath, SH.resultMessage, SH.resultSeverity))
+        found.add(
+            Violation(
+                focus=str(focus),
+                path=str(path) if path is not None else "",
+                message=str(message) if message is not None else "does not conform",
+                severity=str(severity).rsplit("#", 1)[-1] if severity is not None else "Violation",
+            )
+        )
+    return sorted(found, key=lambda v: (v.focus, v.path, v.message))
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process and of its children that ended (the SHACL worker is one)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
+def measure(size: str, shacl: bool, old: bool, workdir: Path) -> dict[str, Any]:
+    """One size, in this process: seconds per phase, and whether old and new dumps (and SHACL results) are the same."""
     from bench.synth import generate, parse_size
     from graph.builder.dumps import Ordered
     from graph.builder.model import load_shapes
-    from graph.builder.shacl import shacl_violations
+    from graph.builder.shacl import default_workers, shacl_violations, union_graph
     from graph.config import PROJECT_ROOT
     from graph.namespaces import prefixes
-    from graph.release import dump_files, publish
+    from graph.release import publish
     from graph.store.embedded import load_store
 
     t: dict[str, Any] = {}
@@ -66,35 +116,39 @@ def measure(size: str, shacl: bool, old: bool, workdir: Path) -> dict[str, Any]:
             self.name = name
 
         def __enter__(self) -> None:
-            self.wall, self.cpu = time.perf_counter(), time.process_time()
+            self.wall, self.cpu = time.perf_counter(), cpu_seconds()
 
         def __exit__(self, *exc: object) -> None:
             t[self.name] = time.perf_counter() - self.wall
-            cpu[self.name] = time.process_time() - self.cpu
+            cpu[self.name] = cpu_seconds() - self.cpu
 
     with phase("generate (not part of a build)"):
         gen = generate(parse_size(size))
     quads, base = gen.sink.quads, gen.mint.base
     with phase("union graph"):
-        union = Graph()
-        for s, p, o, _ in quads:
-            union.add((s, p, o))
+        union = union_graph(quads)
     if shacl:
+        shapes = load_shapes(PROJECT_ROOT / "ontology", base, PROJECT_ROOT)
         with phase("shacl"):
-            violations = shacl_violations(union, load_shapes(PROJECT_ROOT / "ontology", base, PROJECT_ROOT))
+            violations = shacl_violations(union, shapes)
+        t["shacl processes"] = default_workers()
         t["shacl violations"] = len(violations)
+        if old:
+            with phase("old: shacl as before (advanced mode, one process)"):
+                before_violations = old_shacl_violations(union, shapes)
+            t["old and new shacl violations identical"] = before_violations == violations
     del union
     with phase("order quads (ranks)"):
         ordered = Ordered.of(quads)
-    with phase("serialise 5 formats"):
-        files = ordered.serialise(prefixes(base))
-    with phase("gzip -9 and checksums"):
-        dumps = dump_files(files)
+    with phase("serialise 5 formats, gzip -9 and checksums (overlapped, threads)"):
+        files, dumps = ordered.packed(prefixes(base))
     with phase("publish (write, read-only, switch)"):
         release = publish(workdir / "build", dumps, {"release": f"bench-{size}"}, "# bench\n")
     for table in (t, cpu):
         table["dumps"] = (
-            table["order quads (ranks)"] + table["serialise 5 formats"] + table["gzip -9 and checksums"] + table["publish (write, read-only, switch)"]
+            table["order quads (ranks)"]
+            + table["serialise 5 formats, gzip -9 and checksums (overlapped, threads)"]
+            + table["publish (write, read-only, switch)"]
         )
         table["build_with_shacl"] = table["union graph"] + table.get("shacl", 0.0) + table["dumps"]
     with phase("load"):
@@ -105,6 +159,9 @@ def measure(size: str, shacl: bool, old: bool, workdir: Path) -> dict[str, Any]:
         with phase("old: sort by n3() and serialise"):
             before = old_serialise(quads, prefixes(base))
         t["old and new dumps byte-identical"] = before == files
+        with phase("old: gzip -9 and checksums, one after another"):
+            before_folder = old_dump_files(before)
+        t["old and new dumps folders (gzip, SHA256SUMS) byte-identical"] = before_folder == dumps
     t["cpu"] = cpu
     return t
 
