@@ -111,10 +111,11 @@ def test_the_real_build_conforms_both_ways(built: Built, shapes: Graph) -> None:
 
 def test_validation_leaves_the_data_graph_as_it_was(built: Built, shapes: Graph) -> None:
     broken = _broken(built.union)
-    triples = set(broken)
+    triples, bindings = set(broken), sorted(broken.namespaces())
     for workers in (1, 2):
         assert shacl_violations(broken, shapes, workers=workers)
         assert set(broken) == triples
+        assert sorted(broken.namespaces()) == bindings
 
 
 def test_the_groups_cover_every_targeted_shape_once(built: Built, shapes: Graph) -> None:
