@@ -193,8 +193,12 @@ def shacl_violations(data: Graph, shapes: Graph, workers: int | None = None) -> 
         process, receive = _run_in_child(data, shapes, groups[1])
         try:
             here = _results(data, only_targets_of(shapes, groups[0]))
-        finally:
-            there = _collect(process, receive, groups[1])
+        except BaseException:  # this half failed: its error is the one to see; the other half is stopped
+            process.kill()
+            process.join()
+            receive.close()
+            raise
+        there = _collect(process, receive, groups[1])
         conforms, found = here[0] and there[0], here[1] | there[1]
     return [] if conforms else _sorted(found)
 
