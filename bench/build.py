@@ -190,15 +190,18 @@ def why_missed(name: str, t: dict[str, Any], cpu: dict[str, float]) -> str:
         return (
             f"SHACL alone is {_s(t['shacl'])} ({_s(cpu['shacl'])} CPU over {t.get('shacl processes', 1)} processes): pySHACL (the "
             "project's validator) evaluates each shape per focus node and each nested shape (`sh:node`, `sh:or`, qualified shapes) "
-            "per value in Python, about 55-60 s of CPU at 1M even without cloning the graph; two cores halve its wall time at best, "
-            f"and the union graph ({_s(t['union graph'])}) and dumps ({_s(t['dumps'])}) come on top"
+            "per value in Python: about 60 s of CPU at 1M in core mode (no clone of the graph; about 70 s before), which two "
+            "processes halve in wall time only when both cores are free; the union graph "
+            f"({_s(t['union graph'])}) and the dumps ({_s(t['dumps'])}) come on top. Under 30 s would need a validator other "
+            "than pySHACL or fewer nested shapes (other shapes)"
         )
     if name == "dumps":
         overlapped = "serialise 5 formats, gzip -9 and checksums (overlapped, threads)"
         return (
-            f"ordering {_s(t['order quads (ranks)'])} (hashing and comparing millions of rdflib terms, Python objects), "
-            f"writing and compressing {_s(t[overlapped])} ({_s(cpu[overlapped])} CPU: zlib level 9 keeps the published bytes), "
-            f"publishing {_s(t['publish (write, read-only, switch)'])}"
+            f"ordering {_s(t['order quads (ranks)'])} (hashing and comparing millions of rdflib terms, Python objects, "
+            f"one core), writing and compressing {_s(t[overlapped])} ({_s(cpu[overlapped])} CPU: zlib level 9, which keeps the "
+            "published bytes, is about 8 s of CPU at 1M; the threads overlap it with writing only on free cores), publishing "
+            f"{_s(t['publish (write, read-only, switch)'])}"
         )
     return "see the phases above"
 
