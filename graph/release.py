@@ -40,7 +40,8 @@ import re
 import shutil
 import stat
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -101,15 +102,32 @@ def dump_path(dumps: Path, extension: str) -> Path:
     return dumps / dump_name(extension)
 
 
-def dump_files(serialised: Mapping[str, bytes]) -> dict[str, bytes]:
-    """The dumps folder's files from {extension: bytes}: each dump, gzipped (no timestamp), and SHA256SUMS."""
+def _packed(data: bytes) -> tuple[bytes, str, str]:
+    """One dump gzipped (level 9, no timestamp), with its checksum and its gzip's."""
+    compressed = gzip.compress(data, compresslevel=9, mtime=0)
+    return compressed, hashlib.sha256(data).hexdigest(), hashlib.sha256(compressed).hexdigest()
+
+
+def dump_files(serialised: Mapping[str, bytes] | Iterable[tuple[str, bytes]], threads: int = 2) -> dict[str, bytes]:
+    """The dumps folder's files from {extension: bytes} (or (extension, bytes) pairs as they are
+    made): each dump, gzipped (no timestamp), and SHA256SUMS.
+
+    Each dump is compressed and checksummed in a thread as soon as it arrives: zlib and hashlib
+    release the GIL on large buffers, so the dumps compress beside each other and beside the code
+    making the next one. The bytes are the same as compressing them one after another.
+    """
+    pairs = serialised.items() if isinstance(serialised, Mapping) else serialised
+    with ThreadPoolExecutor(max_workers=max(1, threads), thread_name_prefix="uaeu-gzip") as pool:
+        jobs = {extension: (data, pool.submit(_packed, data)) for extension, data in pairs}
+        packed = {extension: (data, job.result()) for extension, (data, job) in jobs.items()}
     files: dict[str, bytes] = {}
-    for extension in sorted(serialised):
-        data = serialised[extension]
-        files[dump_name(extension)] = data
-        files[dump_name(extension, compressed=True)] = gzip.compress(data, compresslevel=9, mtime=0)
-    sums = "".join(f"{hashlib.sha256(files[name]).hexdigest()}  {name}\n" for name in sorted(files))
-    files[SUMS] = sums.encode("utf-8")
+    sums: dict[str, str] = {}
+    for extension in sorted(packed):
+        data, (compressed, data_sum, compressed_sum) = packed[extension]
+        plain, gz = dump_name(extension), dump_name(extension, compressed=True)
+        files[plain], files[gz] = data, compressed
+        sums[plain], sums[gz] = data_sum, compressed_sum
+    files[SUMS] = "".join(f"{sums[name]}  {name}\n" for name in sorted(sums)).encode("utf-8")
     return files
 
 

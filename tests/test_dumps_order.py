@@ -10,14 +10,17 @@ checksums the old writer gave before the change, and the collector is back on af
 from __future__ import annotations
 
 import gc
+import gzip
 import hashlib
+import random
 
 from rdflib import Literal, URIRef
 
-from bench.build import old_serialise
+from bench.build import old_dump_files, old_serialise
 from graph.builder.dumps import Ordered, bulk, serialise, sorted_quads
 from graph.builder.pipeline import Built
 from graph.namespaces import XSD, prefixes
+from graph.release import SUMS, dump_files
 
 BASE = "https://w3id.org/uaeu/"
 
@@ -107,3 +110,33 @@ def test_the_collector_is_back_on_after_a_bulk_phase_even_after_an_error() -> No
         assert not gc.isenabled()  # a caller that had it off keeps it off
     finally:
         gc.enable()
+
+
+def test_real_dumps_folder_is_the_old_one_at_a_time_folder(built: Built) -> None:
+    """gzip and checksums in threads, as the build now makes them, against one file after another as before."""
+    assert built.dumps == old_dump_files(built.files)
+    assert len(built.dumps) == 2 * len(built.files) + 1
+
+
+def test_threaded_gzip_gives_the_same_bytes_however_the_dumps_arrive() -> None:
+    files = serialise(_tricky_quads(), prefixes(BASE))
+    rng = random.Random(7)
+    words = [bytes(rng.choice(b"abcdefgh <>@.:/") for _ in range(rng.randint(3, 12))) for _ in range(500)]
+    files["nq"] = b" ".join(rng.choice(words) for _ in range(800_000))  # megabytes: zlib and hashlib let go of the GIL
+    expected = old_dump_files(files)
+    assert dump_files(files) == expected
+    assert dump_files(iter(files.items()), threads=1) == expected
+    assert dump_files(((e, d) for e, d in reversed(files.items())), threads=4) == expected
+    assert list(dump_files(files)) == list(expected)  # the same order of files too
+    for extension, data in files.items():
+        assert gzip.decompress(expected[f"uaeu.{extension}.gz"]) == data
+    sums = dict(reversed(line.split("  ")) for line in expected[SUMS].decode().splitlines())
+    assert sums == {name: hashlib.sha256(content).hexdigest() for name, content in expected.items() if name != SUMS}
+
+
+def test_packed_is_serialise_then_dump_files() -> None:
+    ordered = Ordered.of(_tricky_quads())
+    files, folder = ordered.packed(prefixes(BASE))
+    assert files == ordered.serialise(prefixes(BASE))
+    assert list(files) == ["trig", "nq", "ttl", "nt", "jsonld"]  # the formats' order, whatever order they were written in
+    assert folder == old_dump_files(files)

@@ -19,7 +19,7 @@ from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from graph.builder.rdf import Quad
-from graph.formats import DATASET, DUMP_FORMATS, write_rdf
+from graph.formats import DATASET, DUMP_FORMATS, Format, write_rdf
 from graph.release import Release, dump_files, publish
 
 
@@ -92,23 +92,46 @@ class Ordered:
     def graphs(self) -> int:
         return len({g for g, _, _, _ in self.ranked})
 
-    def serialise(self, prefixes: dict[str, str]) -> dict[str, bytes]:
-        """Every dump format as bytes (the same bytes as `serialise(sorted_quads(...))` always gave)."""
+    def formats(self, prefixes: dict[str, str]) -> Iterator[tuple[str, bytes]]:
+        """Each dump format as (extension, bytes), one at a time, so a consumer can compress one
+        while the next is written; the largest comes first (it takes longest to compress)."""
         with bulk():
             ox_terms = [to_oxigraph(term) for term in self.terms]  # ox.Quad itself refuses a literal subject, predicate or graph
             ox_quads = [ox.Quad(ox_terms[s], ox_terms[p], ox_terms[o], ox_terms[g]) for g, s, p, o in self.ranked]  # type: ignore[arg-type]
             triples = sorted({(s, p, o) for _, s, p, o in self.ranked})
             ox_triples = [ox.Triple(ox_terms[s], ox_terms[p], ox_terms[o]) for s, p, o in triples]  # type: ignore[arg-type]
             del triples
-            result = {}
-            for fmt in DUMP_FORMATS:
+            for fmt in sorted(DUMP_FORMATS, key=_write_order):
                 assert fmt.rdf is not None
                 items = ox_quads if fmt.kind == DATASET else ox_triples
-                result[fmt.extension] = write_rdf(items, fmt.rdf, prefixes if fmt.rdf in PREFIXED else None)
-        return result
+                yield fmt.extension, write_rdf(items, fmt.rdf, prefixes if fmt.rdf in PREFIXED else None)
+
+    def serialise(self, prefixes: dict[str, str]) -> dict[str, bytes]:
+        """Every dump format as bytes (the same bytes as `serialise(sorted_quads(...))` always gave)."""
+        written = dict(self.formats(prefixes))
+        return {fmt.extension: written[fmt.extension] for fmt in DUMP_FORMATS}
+
+    def packed(self, prefixes: dict[str, str]) -> tuple[dict[str, bytes], dict[str, bytes]]:
+        """Every dump format as bytes, and the dumps folder's files (`graph.release.dump_files`):
+        each format is compressed and checksummed in a thread while the next one is written."""
+        written: dict[str, bytes] = {}
+
+        def keep() -> Iterator[tuple[str, bytes]]:
+            for extension, data in self.formats(prefixes):
+                written[extension] = data
+                yield extension, data
+
+        folder = dump_files(keep())
+        return {fmt.extension: written[fmt.extension] for fmt in DUMP_FORMATS}, folder
 
 
 PREFIXED = (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.JSON_LD)
+#: The order `Ordered.formats` writes in: largest output first, so the last one left to compress is small.
+WRITE_ORDER = ("nq", "nt", "jsonld", "trig", "ttl")
+
+
+def _write_order(fmt: Format) -> int:
+    return WRITE_ORDER.index(fmt.extension) if fmt.extension in WRITE_ORDER else len(WRITE_ORDER)
 
 
 def sorted_quads(quads: Iterable[Quad]) -> list[Quad]:

@@ -15,11 +15,11 @@ from graph.builder.dumps import Ordered, release_id
 from graph.builder.model import load_model, load_shapes, notations
 from graph.builder.rdf import Quad, build_quads
 from graph.builder.report import build_report, report_markdown
-from graph.builder.shacl import shacl_violations, violations_as_problems
+from graph.builder.shacl import shacl_violations, union_graph, violations_as_problems
 from graph.config import PROJECT_ROOT, Settings
 from graph.namespaces import OWL, Minter, prefixes
 from graph.problems import CuratedDataError
-from graph.release import SUMS, Release, dump_files, publish, report_bytes
+from graph.release import SUMS, Release, publish, report_bytes
 from graph.vocabulary import VOCABULARIES
 
 
@@ -65,9 +65,7 @@ def assemble(settings: Settings) -> Built:
     mark = time.perf_counter()
     mint = Minter(settings.base)
     sink = build_quads(data, model, mint)
-    union = Graph()
-    for s, p, o, _ in sink.quads:
-        union.add((s, p, o))
+    union = union_graph(sink.quads)
     timings["rdf"] = time.perf_counter() - mark
 
     mark = time.perf_counter()
@@ -78,8 +76,7 @@ def assemble(settings: Settings) -> Built:
 
     mark = time.perf_counter()
     ordered = Ordered.of(sink.quads)
-    files = ordered.serialise(prefixes(settings.base))
-    dumps = dump_files(files)
+    files, dumps = ordered.packed(prefixes(settings.base))
     quads = ordered.quads()
     # The id digests everything the release will hold, so one id never names two contents.
     draft = build_report(data, union, len(quads), ordered.graphs(), mint, "")
