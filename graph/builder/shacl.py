@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -172,9 +173,14 @@ def _collect(process: multiprocessing.process.BaseProcess, receive: Connection, 
 
 
 def default_workers() -> int:
-    """Two processes where the machine has two cores and can fork; one otherwise."""
+    """Two processes where the machine has two cores and this process may fork; one otherwise.
+
+    Forking a process with other threads running can deadlock the child (a lock held by a thread
+    that does not exist there; Python 3.12 warns about it): `uaeu build` has one thread, but a build
+    inside a server or a test run may not, and then validates in one process."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return 2 if cores >= 2 and "fork" in multiprocessing.get_all_start_methods() else 1
+    single_threaded = threading.active_count() == 1
+    return 2 if cores >= 2 and single_threaded and "fork" in multiprocessing.get_all_start_methods() else 1
 
 
 def shacl_violations(data: Graph, shapes: Graph, workers: int | None = None) -> list[Violation]:
