@@ -69,26 +69,14 @@ def old_shacl_violations(data: Any, shapes: Any) -> list[Any]:
     """SHACL as the build ran it before: pySHACL in advanced mode (which clones the data graph), one process."""
     from pyshacl import validate
     from rdflib import Graph
-    from rdflib.namespace import RDF, SH
 
-    from graph.builder.shacl import Violation
+    from graph.builder.shacl import violations_in
 
     conforms, results, _ = validate(data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True)
     if conforms:
         return []
     assert isinstance(results, Graph)
-    found = set()
-    for result in results.subjects(RDF.type, SH.ValidationResult):
-        focus, path, message, severity = (results.value(result, p) for p in (SH.focusNode, SH.resultPath, SH.resultMessage, SH.resultSeverity))
-        found.add(
-            Violation(
-                focus=str(focus),
-                path=str(path) if path is not None else "",
-                message=str(message) if message is not None else "does not conform",
-                severity=str(severity).rsplit("#", 1)[-1] if severity is not None else "Violation",
-            )
-        )
-    return sorted(found, key=lambda v: (v.focus, v.path, v.message))
+    return sorted(violations_in(results), key=lambda v: (v.focus, v.path, v.message))
 
 
 def cpu_seconds() -> float:

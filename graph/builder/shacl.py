@@ -86,6 +86,11 @@ def _results(data: Graph, shapes: Graph) -> tuple[bool, set[Violation]]:
     advanced = uses_advanced_features(shapes)
     conforms, results, _ = validate(data, shacl_graph=shapes, inference="none", advanced=advanced, allow_warnings=True)
     assert isinstance(results, Graph)
+    return bool(conforms), violations_in(results)
+
+
+def violations_in(results: Graph) -> set[Violation]:
+    """Every result of a pySHACL results graph, as a Violation."""
     found = set()
     for result in results.subjects(RDF.type, SH.ValidationResult):
         focus = results.value(result, SH.focusNode)
@@ -100,7 +105,7 @@ def _results(data: Graph, shapes: Graph) -> tuple[bool, set[Violation]]:
                 severity=str(severity).rsplit("#", 1)[-1] if severity is not None else "Violation",
             )
         )
-    return bool(conforms), found
+    return found
 
 
 def _sorted(found: Iterable[Violation]) -> list[Violation]:
