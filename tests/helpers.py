@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -44,3 +45,18 @@ def running_app(build_dir: Path, **app_settings: Any) -> Iterator[Flask]:
         yield app
     finally:
         close_app(app)
+
+
+def rename_organisation(data_dir: Path, organisation: str, **names: str) -> None:
+    """Rewrite one organisation's names (`name_en=...`, `name_bg=...`) in a copy of the curated data."""
+    table = data_dir / "organisations.csv"
+    with table.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert any(row["id"] == organisation for row in rows), f"no organisation {organisation} in {table}"
+    for row in rows:
+        if row["id"] == organisation:
+            row.update(names)
+    with table.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)

@@ -10,7 +10,6 @@ and leaves a 410 naming the successor. Hostile ids get 400/404.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import re
@@ -34,7 +33,7 @@ from graph.builder.pipeline import build
 from graph.config import PROJECT_ROOT, Settings
 from graph.release import Release, network_folder
 from tests.conftest import BASE, ID
-from tests.helpers import close_app, make_app, running_app
+from tests.helpers import close_app, make_app, rename_organisation, running_app
 from webapp.archive import cache
 from webapp.cli import main as uaeu
 from webapp.permalinks import FILE_NAME, PermalinkStore
@@ -58,19 +57,6 @@ class Built:
     answer: bytes  # /sparql JSON for QUERY from an app started on this release
 
 
-def _relabel(data: Path, name: str) -> None:
-    table = data / "organisations.csv"
-    with table.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    for row in rows:
-        if row["id"] == "oulu-city":
-            row["name_en"] = name
-    with table.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-
-
 def _hashes(folder: Path) -> dict[str, str]:
     return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
 
@@ -84,7 +70,7 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Built]
     shutil.copytree(PROJECT_ROOT / "data", data)
     made = []
     for name in NAMES:
-        _relabel(data, name)
+        rename_organisation(data, "oulu-city", name_en=name)
         release = build(Settings(build_dir=out, data_dir=data)).release
         assert release is not None
         with running_app(out) as app:

@@ -194,23 +194,14 @@ EVIL = "<script>alert(1)</script>{city}"
 
 def hostile_build(tmp_path: Path) -> Path:
     """A build of the curated data in which Sofia Municipality is called `EVIL` (and `EVIL БГ` in Bulgarian); its folder."""
-    import csv
     import shutil
 
     from graph.builder.pipeline import build
     from graph.config import PROJECT_ROOT, Settings
+    from tests.helpers import rename_organisation
 
     shutil.copytree(PROJECT_ROOT / "data", tmp_path / "data")
-    table = tmp_path / "data" / "organisations.csv"
-    with table.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    for row in rows:
-        if row["id"] == "sofia-municipality":
-            row["name_en"], row["name_bg"] = EVIL, EVIL + " БГ"
-    with table.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    rename_organisation(tmp_path / "data", "sofia-municipality", name_en=EVIL, name_bg=EVIL + " БГ")
     build(Settings(data_dir=tmp_path / "data", build_dir=tmp_path / "build"))
     return tmp_path / "build"
 

@@ -7,7 +7,6 @@ and link is checked to come from the setting, never from the request's Host head
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import re
@@ -24,7 +23,7 @@ from rdflib.namespace import OWL, RDF
 from graph.builder.pipeline import build
 from graph.config import PROJECT_ROOT, Settings
 from tests.conftest import BASE, ID, select
-from tests.helpers import close_app, make_app
+from tests.helpers import close_app, make_app, rename_organisation
 
 PUBLIC = "https://kg.example.org/uaeu/"
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
@@ -386,16 +385,7 @@ def test_markup_in_the_data_is_escaped_everywhere(tmp_path: Path) -> None:
     """A label carrying markup must show as text, and must not end the embedded JSON-LD script."""
     evil = "<script>alert(1)</script>"
     shutil.copytree(PROJECT_ROOT / "data", tmp_path / "data")
-    table = tmp_path / "data" / "organisations.csv"
-    with table.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    for row in rows:
-        if row["id"] == "sofia-municipality":
-            row["name_en"] = evil
-    with table.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    rename_organisation(tmp_path / "data", "sofia-municipality", name_en=evil)
     build_dir = tmp_path / "build"
     build(Settings(data_dir=tmp_path / "data", build_dir=build_dir))
     app = make_app(build_dir, public_url=PUBLIC)
