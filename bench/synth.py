@@ -128,8 +128,15 @@ class Generator:
     # -- fixed parts -----------------------------------------------------------------------------
     def _model(self) -> None:
         graph = [self.mint.graph("model")]
+        cited = []
         for s, p, o in load_model(PROJECT_ROOT / "ontology", self.mint.base):
             self.sink.add(s, p, o, graph)  # type: ignore[arg-type]
+            if p == DCTERMS.source:
+                cited.append(str(o).rsplit("/", 1)[-1])
+        # The vocabularies cite sources that a real build describes from data/sources.csv; describe
+        # them here, so that the synthetic data conforms to the shapes as a published release must.
+        for ident in sorted(set(cited)):
+            self.source(ident, f"Source {ident}")
 
     def _countries(self) -> None:
         self.source("eu-country-authority", "EU country authority table")
@@ -142,7 +149,7 @@ class Generator:
             self.sink.add(node, SKOS.notation, Literal(iso2), graphs)
             self.sink.add(node, SCHEMA.sameAs, WIKIDATA[f"Q{1000 + len(iso3) * ord(iso3[0])}"], graphs)
             ministry = f"ministry-{iso3.lower()}"
-            self._org(ministry, "member-state", f"Ministry of Urban Affairs of {name}", iso2, None, graphs)
+            self._org(ministry, "member-state", f"Ministry of Urban Affairs of {name}", iso2, None, graphs, "eu-country-authority")
 
     def _city(self, slug: str, iso2: str, name: str, sources: list[str]) -> None:
         s, graphs = self.sink, self.g(*sources)
@@ -156,11 +163,12 @@ class Generator:
         s.add(place, SCHEMA.longitude, Literal(f"{self.rng.uniform(-9, 30):.4f}", datatype=XSD.decimal), graphs)
         s.add(place, DCTERMS.source, self.mint.instance("source", sources[0]), graphs)
         self.cities.append((slug, iso2))
-        self._org(f"{slug}-municipality", "city", f"{name} Municipality", iso2, slug, graphs)
+        self._org(f"{slug}-municipality", "city", f"{name} Municipality", iso2, slug, graphs, sources[0])
 
-    def _org(self, slug: str, kind: str, name: str, iso2: str | None, place: str | None, graphs: list[URIRef]) -> None:
+    def _org(self, slug: str, kind: str, name: str, iso2: str | None, place: str | None, graphs: list[URIRef], source: str) -> None:
         s, org = self.sink, self.mint.instance("organisation", slug)
         s.add(org, RDF.type, ORG.Organization, graphs)
+        s.add(org, DCTERMS.source, self.mint.instance("source", source), graphs)
         if kind in PUBLIC_KINDS:
             s.add(org, RDF.type, CV.PublicOrganisation, graphs)
         s.labels(org, {"en": name, "bg": name.lower().translate(TO_BG)}, graphs)
@@ -192,7 +200,8 @@ class Generator:
         for _ in range(rng.randint(6, 10)):
             kind = rng.choice(OTHER_KINDS)
             iso2 = rng.choice(COUNTRIES)[0]
-            self._org(f"o{len(self.orgs):06d}-{kind}", kind, f"{self.name()} {kind.replace('-', ' ').title()}", iso2, None, self.g(rng.choice(srcs)))
+            src = rng.choice(srcs)
+            self._org(f"o{len(self.orgs):06d}-{kind}", kind, f"{self.name()} {kind.replace('-', ' ').title()}", iso2, None, self.g(src), src)
         p, pg = mint.instance("partnership", slug), self.g(*srcs[:2])
         short = "Digital Transition" if first else f"{theme.replace('-', ' ').title()} {i}"
         s.add(p, RDF.type, self.uaeu.Partnership, pg)
@@ -286,6 +295,7 @@ class Generator:
                 s.add(person, SCHEMA.jobTitle, Literal("Mayor", lang="en"), eg)
                 s.add(person, SCHEMA.jobTitle, Literal("кмет", lang="bg"), eg)
                 s.add(person, SCHEMA.affiliation, mint.instance("organisation", f"{city}-municipality"), eg)
+                s.add(person, DCTERMS.source, mint.instance("source", src), eg)
                 s.add(ev, self.uaeu.openedBy, person, eg)
             if sofia or rng.random() < 0.1:
                 for n in range(1, 4):

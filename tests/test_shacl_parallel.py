@@ -13,7 +13,9 @@ from __future__ import annotations
 import multiprocessing
 import os
 
+import pyshacl.shape
 import pytest
+from pyshacl.constraints import ALL_CONSTRAINT_PARAMETERS, CONSTRAINT_PARAMETERS_MAP
 from rdflib import Graph, Literal, URIRef
 
 from bench.build import old_shacl_violations
@@ -21,12 +23,15 @@ from graph.builder.model import load_shapes
 from graph.builder.pipeline import Built
 from graph.builder.shacl import (
     ShaclWorkerError,
+    Validation,
     _collect,
+    _Parameters,
     only_targets_of,
     shacl_violations,
     shape_groups,
     union_graph,
     uses_advanced_features,
+    violations_in,
 )
 from graph.config import PROJECT_ROOT
 from graph.namespaces import FOAF, RDF, SCHEMA, SKOS, XSD
@@ -103,6 +108,36 @@ def test_broken_real_build_gives_the_old_violations_in_one_process_and_two(built
         assert expected in messages, expected
     assert shacl_violations(broken, shapes, workers=1) == before
     assert shacl_violations(broken, shapes, workers=2) == before
+
+
+def test_pyshacl_finds_the_same_constraints_with_the_quick_lookup(built: Built, shapes: Graph) -> None:
+    broken = _broken(built.union)
+    pyshacl.shape.CONSTRAINT_PARAMS = (list(ALL_CONSTRAINT_PARAMETERS), CONSTRAINT_PARAMETERS_MAP)  # type: ignore[attr-defined]
+    try:
+        from pyshacl import validate
+
+        conforms, results, _ = validate(broken, shacl_graph=shapes, inference="none", advanced=False, allow_warnings=True)
+        assert type(pyshacl.shape.CONSTRAINT_PARAMS[0]) is list  # type: ignore[attr-defined]  # the plain scan did run
+    finally:
+        del pyshacl.shape.CONSTRAINT_PARAMS  # type: ignore[attr-defined]
+    assert isinstance(results, Graph) and not conforms
+    plain = sorted(violations_in(results), key=lambda v: (v.focus, v.path, v.message))
+    assert len(plain) >= 7
+    assert shacl_violations(broken, shapes, workers=1) == plain
+    assert isinstance(pyshacl.shape.CONSTRAINT_PARAMS[0], _Parameters)  # type: ignore[attr-defined]
+    assert list(pyshacl.shape.CONSTRAINT_PARAMS[0]) == list(ALL_CONSTRAINT_PARAMETERS)  # type: ignore[attr-defined]
+
+
+def test_a_validation_in_children_answers_once_and_can_be_stopped(built: Built, shapes: Graph) -> None:
+    broken = _broken(built.union)
+    running = Validation.start(broken, shapes, workers=2)
+    first = running.violations()
+    assert first and running.violations() == first == shacl_violations(broken, shapes, workers=1)
+    stopped = Validation.start(broken, shapes, workers=2)
+    children = [process for process, _, _ in stopped._running]
+    assert len(children) == 2 and all(child.is_alive() for child in children)
+    stopped.stop()
+    assert not any(child.is_alive() for child in children) and stopped._running == []
 
 
 def test_the_real_build_conforms_both_ways(built: Built, shapes: Graph) -> None:

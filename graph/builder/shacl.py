@@ -20,7 +20,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
+import pyshacl.shape
 from pyshacl import validate
+from pyshacl.constraints import ALL_CONSTRAINT_PARAMETERS, CONSTRAINT_PARAMETERS_MAP
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SH
 
@@ -81,8 +83,36 @@ def only_targets_of(shapes: Graph, group: Iterable[URIRef]) -> Graph:
     return copy
 
 
+class _Parameters(list[URIRef]):
+    """pySHACL's list of constraint parameters, with a membership test that is one set lookup."""
+
+    def __init__(self, parameters: Iterable[URIRef]) -> None:
+        super().__init__(parameters)
+        self._set = frozenset(self)
+
+    def __contains__(self, item: object) -> bool:
+        return item in self._set
+
+
+def _quick_constraint_lookup() -> None:
+    """Let pySHACL find a shape's constraints with set lookups instead of list scans.
+
+    Why: pySHACL 0.40 checks every predicate of a shape against its list of ~40 constraint
+    parameters (`p in list`, one rdflib term comparison each) every time it evaluates the shape,
+    which is once per value node for nested shapes: a fifth of the build's validation CPU at 1M
+    triples. It keeps that list in a module slot (`pyshacl.shape.CONSTRAINT_PARAMS`) filled on
+    first use; filling it first with the same parameters, in the same order, changes nothing but
+    the cost of `in` (tests/test_shacl_parallel.py compares the results with and without). A
+    pySHACL that no longer reads the slot ignores it.
+    """
+    current = getattr(pyshacl.shape, "CONSTRAINT_PARAMS", None)
+    if current is None or not isinstance(current[0], _Parameters):
+        pyshacl.shape.CONSTRAINT_PARAMS = (_Parameters(ALL_CONSTRAINT_PARAMETERS), CONSTRAINT_PARAMETERS_MAP)  # type: ignore[attr-defined]
+
+
 def _results(data: Graph, shapes: Graph) -> tuple[bool, set[Violation]]:
     """One pySHACL run: whether the data conform, and every result as a Violation."""
+    _quick_constraint_lookup()
     advanced = uses_advanced_features(shapes)
     conforms, results, _ = validate(data, shacl_graph=shapes, inference="none", advanced=advanced, allow_warnings=True)
     assert isinstance(results, Graph)
@@ -188,30 +218,65 @@ def default_workers() -> int:
     return 2 if cores >= 2 and single_threaded and "fork" in multiprocessing.get_all_start_methods() else 1
 
 
-def shacl_violations(data: Graph, shapes: Graph, workers: int | None = None) -> list[Violation]:
-    """Run the shapes over the data graph (no inference: the build writes what it means).
+class Validation:
+    """A SHACL run over a data graph, possibly still going on in child processes.
 
-    With `workers` = 2 (the default on a machine with two cores), half the top-level shapes are
-    validated in a forked child while this process validates the other half. The results are the
-    ones a single run gives: no results when everything conforms (warnings are allowed), else
-    every result of every shape.
+    With two workers, both halves of the top-level shapes are validated in forked children, so the
+    caller's process is free meanwhile (the build writes its dumps then, and throws them away if the
+    shapes fail). With one worker, the validation is done before `start` returns. Either way the
+    results are the ones a single pySHACL run gives: no results when everything conforms (warnings
+    are allowed), else every result of every shape.
     """
-    workers = default_workers() if workers is None else workers
-    groups = shape_groups(data, shapes, 2) if workers >= 2 else None
-    if groups is None:
-        conforms, found = _results(data, shapes)
-    else:
-        process, receive = _run_in_child(data, shapes, groups[1])
+
+    def __init__(self, done: tuple[bool, set[Violation]] | None, running: list[tuple[multiprocessing.process.BaseProcess, Connection, list[URIRef]]]) -> None:
+        self._done = done
+        self._running = running
+
+    @classmethod
+    def start(cls, data: Graph, shapes: Graph, workers: int | None = None) -> Validation:
+        workers = default_workers() if workers is None else workers
+        groups = shape_groups(data, shapes, 2) if workers >= 2 else None
+        if groups is None:
+            return cls(_results(data, shapes), [])
+        running = []
         try:
-            here = _results(data, only_targets_of(shapes, groups[0]))
-        except BaseException:  # this half failed: its error is the one to see; the other half is stopped
+            for group in groups:
+                running.append((*_run_in_child(data, shapes, group), group))
+        except BaseException:
+            cls(None, running).stop()
+            raise
+        return cls(None, running)
+
+    def violations(self) -> list[Violation]:
+        """Wait for the children (if any) and answer every violation, sorted; a failed child raises
+        ShaclWorkerError (the other one is stopped)."""
+        if self._done is None:
+            answers = []
+            try:
+                while self._running:
+                    process, receive, group = self._running[0]
+                    answers.append(_collect(process, receive, group))
+                    self._running.pop(0)
+            finally:
+                self.stop()
+            self._done = (all(conforms for conforms, _ in answers), set().union(*(found for _, found in answers)))
+        conforms, found = self._done
+        return [] if conforms else _sorted(found)
+
+    def stop(self) -> None:
+        """Stop children still validating (the build failed elsewhere, or one child failed)."""
+        for process, receive, _ in self._running:
             process.kill()
             process.join()
             receive.close()
-            raise
-        there = _collect(process, receive, groups[1])
-        conforms, found = here[0] and there[0], here[1] | there[1]
-    return [] if conforms else _sorted(found)
+        self._running = []
+
+
+def shacl_violations(data: Graph, shapes: Graph, workers: int | None = None) -> list[Violation]:
+    """Run the shapes over the data graph (no inference: the build writes what it means) and wait
+    for the answer (see Validation; with `workers` = 2, the default on a machine with two cores,
+    the two halves of the top-level shapes are validated in two forked children)."""
+    return Validation.start(data, shapes, workers).violations()
 
 
 def violations_as_problems(violations: list[Violation], origins: dict[URIRef, tuple[str, int]]) -> list[Problem]:
