@@ -10,6 +10,7 @@ is named in the error.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 
@@ -138,6 +139,19 @@ def test_a_validation_in_children_answers_once_and_can_be_stopped(built: Built, 
     assert len(children) == 2 and all(child.is_alive() for child in children)
     stopped.stop()
     assert not any(child.is_alive() for child in children) and stopped._running == []
+
+
+def test_the_children_fork_from_a_frozen_heap_and_the_parent_is_left_as_it_was(built: Built, shapes: Graph) -> None:
+    gc.unfreeze()  # whatever another test froze (freezing only spares objects from collection scans)
+    Validation.start(built.union, shapes, workers=2).violations()
+    assert gc.get_freeze_count() == 0  # unfrozen again after the fork
+    gc.freeze()  # a process that froze its own heap (as `uaeu serve` does) keeps it frozen
+    try:
+        frozen = gc.get_freeze_count()
+        Validation.start(built.union, shapes, workers=2).violations()
+        assert gc.get_freeze_count() >= frozen
+    finally:
+        gc.unfreeze()
 
 
 def test_the_real_build_conforms_both_ways(built: Built, shapes: Graph) -> None:

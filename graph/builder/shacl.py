@@ -12,6 +12,7 @@ forked child process: the same pySHACL, the same shapes graph, the same results.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import threading
@@ -239,12 +240,19 @@ class Validation:
         if groups is None:
             return cls(_results(data, shapes), [])
         running = []
+        # Objects frozen before the fork are never scanned by the children's collector, which
+        # would otherwise write to (and so copy) every page of the inherited graph: ~10% of their CPU at 1M.
+        frozen_before = gc.get_freeze_count()
+        gc.freeze()
         try:
             for group in groups:
                 running.append((*_run_in_child(data, shapes, group), group))
         except BaseException:
             cls(None, running).stop()
             raise
+        finally:
+            if frozen_before == 0:  # a process that froze its own heap (a settled server) keeps it frozen
+                gc.unfreeze()
         return cls(None, running)
 
     def violations(self) -> list[Violation]:
