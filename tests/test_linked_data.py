@@ -105,6 +105,42 @@ def test_an_extension_chooses_the_format_whatever_the_accept_header(client: Flas
         assert (URIRef(ID + "organisation/sofia-municipality"), None, None) in graph
 
 
+@pytest.mark.parametrize(
+    ("asked", "media"),
+    [
+        ("json", "application/ld+json"),
+        ("JSON-LD", "application/ld+json"),
+        ("ttl", "text/turtle"),
+        ("turtle", "text/turtle"),
+        ("nt", "application/n-triples"),
+        ("html", "text/html"),
+    ],
+)
+def test_a_format_parameter_chooses_the_format_like_an_extension(client: FlaskClient, asked: str, media: str) -> None:
+    for path in ("/doc/organisation/sofia-municipality", "/ontology"):
+        response = client.get(path, query_string={"format": asked}, headers={"Accept": BROWSER})
+        assert response.status_code == 200, path
+        assert response.mimetype == media
+        if media in RDFLIB_FORMATS:
+            assert len(_parse(response.data, media)) > 10
+    same = client.get("/doc/organisation/sofia-municipality.jsonld", query_string={"format": "json"})
+    assert same.status_code == 200 and same.mimetype == "application/ld+json"
+
+
+@pytest.mark.parametrize("asked", ["png", "", "json\x00", "x" * 5000])
+def test_an_unknown_format_parameter_is_a_400_that_lists_the_formats(client: FlaskClient, asked: str) -> None:
+    response = client.get("/doc/organisation/sofia-municipality", query_string={"format": asked}, headers={"Accept": BROWSER})
+    assert response.status_code == 400 and response.mimetype == "text/plain"
+    text = response.get_data(as_text=True)
+    assert "unknown format" in text and "ttl, jsonld, nt, rdf, html" in text and len(text) < 300
+
+
+def test_a_format_parameter_that_contradicts_the_extension_is_a_400(client: FlaskClient) -> None:
+    response = client.get("/doc/organisation/sofia-municipality.ttl", query_string={"format": "json"})
+    assert response.status_code == 400
+    assert "two formats asked for" in response.get_data(as_text=True)
+
+
 def test_unknown_resources_get_a_404_that_offers_search(client: FlaskClient) -> None:
     for path in ("/doc/partnership/no-such-thing", "/id/organisation/no-such-thing", "/doc/unicorn/x", "/vocab/theme/no-such-theme"):
         response = client.get(path, headers={"Accept": BROWSER})

@@ -14,7 +14,7 @@ from urllib.parse import quote, urlencode
 import pyoxigraph as ox
 from flask import Blueprint, Response, render_template, request
 
-from graph.formats import DOCUMENT_FORMATS, HTML, Format
+from graph.formats import DOCUMENT_FORMATS, HTML, Format, by_name
 from graph.namespaces import COUNTRY, prefixes
 from webapp.document import SKOS, exists, json_for_script, jsonld, page_context, page_triples, switch_languages, value_of
 from webapp.kept import kept_html
@@ -68,14 +68,37 @@ def not_found(iri: str | None = None) -> Response:
     return Response(html, status=404, mimetype="text/html")
 
 
+class _BadFormat(Exception):
+    """`?format=` names no format of a document, or another one than the URL's extension."""
+
+
+def _document_format(extension: str | None) -> tuple[Format | None, bool]:
+    """The format asked for, and whether `Accept` chose it: the URL's extension, else `?format=`
+    (a name or extension: `json` gives JSON-LD, as `.json` twins give JSON elsewhere), else `Accept`."""
+    asked = request.args.get("format")
+    if asked is None:
+        return negotiate(DOCUMENT_FORMATS, extension), extension is None
+    fmt = by_name(asked, DOCUMENT_FORMATS)
+    if fmt is None:
+        raise _BadFormat(f"unknown format {asked[:40]!r}; a document is available as: " + ", ".join(f.extension for f in DOCUMENT_FORMATS))
+    if extension is not None and fmt.extension != extension:
+        raise _BadFormat(f"two formats asked for: the URL's .{extension} and format={asked[:40]!r}; ask for one")
+    return fmt, False
+
+
+@linkeddata.errorhandler(_BadFormat)
+def _bad_format(error: _BadFormat) -> Response:
+    return text_response(400, str(error))
+
+
 def render_resource(iri: str, path: str, extension: str | None) -> Response:
-    """The document about `iri` at `{public}{path}`, in the negotiated format."""
-    fmt = negotiate(DOCUMENT_FORMATS, extension)
+    """The document about `iri` at `{public}{path}`, in the format asked for (see `_document_format`)."""
+    fmt, negotiated = _document_format(extension)
     if fmt is None:
         return _not_acceptable(path)
     if fmt is not HTML:
         triples = page_triples("describe", subject=ox.NamedNode(iri))
-        return rdf_response(triples, fmt, path, negotiated=extension is None) if triples else not_found(iri)
+        return rdf_response(triples, fmt, path, negotiated=negotiated) if triples else not_found(iri)
     lang, remember = choose_lang()
 
     def render() -> str | None:
@@ -101,7 +124,7 @@ def render_resource(iri: str, path: str, extension: str | None) -> Response:
     html = kept_html(render, lang)
     if html is None:
         return not_found(iri)
-    response = _describe_headers(Response(html, mimetype="text/html"), path, negotiated=extension is None)
+    response = _describe_headers(Response(html, mimetype="text/html"), path, negotiated=negotiated)
     return remember_lang(response, remember)
 
 
@@ -153,12 +176,12 @@ def concept(scheme_name: str, name: str) -> Response:
 @linkeddata.get("/ontology.<extension>")
 def ontology(extension: str | None = None) -> Response:
     """The ontology document: its own description plus every term it defines (one CONSTRUCT)."""
-    fmt = negotiate(DOCUMENT_FORMATS, extension)
+    fmt, negotiated = _document_format(extension)
     if fmt is None:
         return _not_acceptable("ontology")
     triples = page_triples("ontology")
     if fmt is not HTML:
-        return rdf_response(triples, fmt, "ontology", negotiated=extension is None)
+        return rdf_response(triples, fmt, "ontology", negotiated=negotiated)
     lang, remember = choose_lang()
     terms: dict[str, dict[str, Any]] = {}
     for triple in triples:
@@ -188,5 +211,5 @@ def ontology(extension: str | None = None) -> Response:
         pick=lambda labels: labels.get(lang) or labels.get("en") or labels.get("") or next(iter(labels.values()), ""),
         sparql_url=with_lang(f"{public_url()}sparql?" + urlencode({"query": f"DESCRIBE <{base()}ontology>"}), lang),
     )
-    response = _describe_headers(Response(html, mimetype="text/html"), "ontology", negotiated=extension is None)
+    response = _describe_headers(Response(html, mimetype="text/html"), "ontology", negotiated=negotiated)
     return remember_lang(response, remember)
