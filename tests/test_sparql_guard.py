@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import random
 import sys
 import threading
 
 import pytest
 
 from graph.sparql.executor import WORKER_STACK
-from graph.sparql.guard import Limits, Refusal, canonical, check_graph_parameters, check_query, check_shape
+from graph.sparql.guard import Limits, Refusal, canonical, check_graph_parameters, check_query, check_shape, nesting_depth
 
 BASE = "https://w3id.org/uaeu/"
 OURS = [BASE + "graph/model", BASE + "graph/sources"]
@@ -126,6 +127,66 @@ def test_brackets_in_strings_and_comments_do_not_count() -> None:
     check_shape('SELECT * { ?s ?p \'((((\' . ?s ?p """[[[[""" } # ((((((', Limits(max_depth=1))
     with pytest.raises(Refusal):
         check_shape("SELECT * { { ?s ?p ?o } }", Limits(max_depth=1))
+
+
+def _depth_one_character_at_a_time(text: str) -> int:
+    """The bracket depth by SPARQL's lexer rules, read one character at a time (the guard's scan before it
+    became a regular expression), the reference `nesting_depth` must agree with on every text."""
+    depth = deepest = 0
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == "#":
+            end = text.find("\n", i)
+            i = n if end < 0 else end
+        elif c in "'\"":
+            long = text.startswith(c * 3, i)
+            j = i + (3 if long else 1)
+            while j < n:
+                if text[j] == "\\":
+                    j += 2
+                elif long and text.startswith(c * 3, j):
+                    j += 3
+                    break
+                elif not long and text[j] == c:
+                    j += 1
+                    break
+                elif not long and text[j] == "\n":
+                    break  # a short string left open ends at its line's end
+                else:
+                    j += 1
+            i = min(j, n)
+        elif c == "\\":
+            i += 2  # a local name's escape (ex:a\#b): the next character is the name's
+        else:
+            if c in "({[":
+                depth += 1
+                deepest = max(deepest, depth)
+            elif c in ")}]" and depth:
+                depth -= 1
+            i += 1
+    return deepest
+
+
+def test_nesting_depth_agrees_with_the_lexer_rules_read_one_character_at_a_time() -> None:
+    """Random texts over the characters that open and close strings, comments, escapes and brackets
+    (seeded; a failure names its text): the fast scan never counts a bracket the lexer hides, nor misses one."""
+    rng = random.Random(20261130)
+    alphabet = "'\"\\#\n\r(){}[]a é<>"
+    for _ in range(40_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+        assert nesting_depth(text) == _depth_one_character_at_a_time(text), repr(text)
+    for text in ['"""(((""" (', "'''\\''' (((''' )", "'(\n(", "ex:a\\( (", "# ((\r(", '"\\"(" (', "'''((", "\\", '""""(']:
+        assert nesting_depth(text) == _depth_one_character_at_a_time(text), repr(text)
+
+
+def test_a_hostile_shape_is_scanned_in_bounded_time() -> None:
+    """64 kB of one open string, of escapes or of brackets: the scan is linear and stops past the limit."""
+    for text in ['"' + "a" * 65_000, "'''" + "\\'" * 32_000, "\\" * 65_000, "(" * 65_000]:
+        assert nesting_depth(text, 64) == (65 if text.startswith("(") else 0)
+    with pytest.raises(Refusal) as refusal:
+        check_shape("(" * 65_000, Limits(max_bytes=65_000))
+    assert "more than 64 deep" in refusal.value.reason
 
 
 def test_graph_parameters() -> None:

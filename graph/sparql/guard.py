@@ -64,41 +64,37 @@ def canonical(text: str) -> str:
     return _ESCAPE.sub(expand, text).replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _structure(text: str) -> Iterator[str]:
-    """The characters of `text` outside strings and comments, as SPARQL's lexer delimits them."""
-    i, n = 0, len(text)
-    while i < n:
-        c = text[i]
-        if c == "#":
-            end = text.find("\n", i)
-            i = n if end < 0 else end
-        elif c in "'\"":
-            i = _string_end(text, i)
-        elif c == "\\":
-            i += 2  # outside strings only a local name's escape (ex:a\#b): the next character is a name's, not code
-        else:
-            yield c
-            i += 1
+#: What SPARQL's lexer sets apart from code, and runs of code without brackets: a `#` comment (to its
+#: line's end), a string (long or short; a backslash escapes the next character; a short string left
+#: open ends at its line's end, a long one at the text's end), a backslash outside strings (a local
+#: name's escape, ex:a\#b: the next character is the name's, not code). Taking these out in C leaves
+#: only the brackets to count in Python (a loop over every character cost 145 µs for a 1.4 kB query,
+#: and a new text is scanned four times: twice in the server, twice in the worker; this costs 5 µs).
+_NOT_BRACKETS = re.compile(
+    r"#[^\n]*+"
+    r"|'''(?:[^'\\]|\\.?|'(?!''))*+(?:''')?"
+    r'|"""(?:[^"\\]|\\.?|"(?!""))*+(?:""")?'
+    r"|'(?:[^'\\\n]|\\.?)*+'?"
+    r'|"(?:[^"\\\n]|\\.?)*+"?'
+    r"|\\.?"
+    r"|[^()\[\]{}#'\"\\]++",
+    re.DOTALL,
+)
 
 
-def _string_end(text: str, i: int) -> int:
-    quote = text[i]
-    long = text.startswith(quote * 3, i)
-    j = i + (3 if long else 1)
-    n = len(text)
-    while j < n:
-        c = text[j]
-        if c == "\\":
-            j += 2
-        elif long and text.startswith(quote * 3, j):
-            return j + 3
-        elif not long and c == quote:
-            return j + 1
-        elif not long and c == "\n":
-            return j  # an unterminated short string: leave it to the parser to refuse
-        else:
-            j += 1
-    return n
+def nesting_depth(text: str, limit: int | None = None) -> int:
+    """How deep brackets nest in `text` outside strings and comments (counting stops once past `limit`, if given)."""
+    depth = deepest = 0
+    for bracket in _NOT_BRACKETS.sub("", text):
+        if bracket in "([{":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if limit is not None and deepest > limit:
+                    break
+        elif depth:
+            depth -= 1
+    return deepest
 
 
 def check_shape(text: str, limits: Limits) -> None:
@@ -108,18 +104,8 @@ def check_shape(text: str, limits: Limits) -> None:
         raise Refusal(413, f"the query is {size} bytes; this endpoint accepts at most {limits.max_bytes} (UAEU_MAX_QUERY_BYTES)")
     if "\x00" in text:
         raise Refusal(400, f"the query contains a NUL character at offset {text.index(chr(0))}; SPARQL text cannot carry one")
-    depth = deepest = 0
-    for c in _structure(text):
-        if c in "({[":
-            depth += 1
-            if depth > deepest:
-                deepest = depth
-                if deepest > limits.max_depth:
-                    raise Refusal(
-                        400, f"the query nests brackets more than {limits.max_depth} deep (UAEU_MAX_QUERY_DEPTH); flatten it, e.g. with VALUES or UNION"
-                    )
-        elif c in ")}]" and depth:
-            depth -= 1
+    if nesting_depth(text, limits.max_depth) > limits.max_depth:
+        raise Refusal(400, f"the query nests brackets more than {limits.max_depth} deep (UAEU_MAX_QUERY_DEPTH); flatten it, e.g. with VALUES or UNION")
 
 
 def _walk(node: Any) -> Iterator[Any]:
