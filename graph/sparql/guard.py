@@ -205,6 +205,8 @@ def volatile(tree: Any) -> bool:
 
 def check_graph_parameters(default_graphs: Iterable[str], named_graphs: Iterable[str], known_graphs: Iterable[str]) -> None:
     """default-graph-uri and named-graph-uri may only name graphs the store holds."""
+    if not default_graphs and not named_graphs:
+        return  # the usual request: nothing to look up, so the store's graphs are not gathered into a set
     graphs = set(known_graphs)
     for name, values in (("default-graph-uri", default_graphs), ("named-graph-uri", named_graphs)):
         for iri in values:
