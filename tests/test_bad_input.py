@@ -274,6 +274,30 @@ def test_several_problems_are_all_listed(workspace: Path, capsys: pytest.Capture
     assert len(errors) == 3
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_build_that_fails_shacl_while_writing_its_dumps_publishes_nothing(
+    workers: int, workspace: Path, good_build: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With two workers the shapes are validated in children while the dumps are written: a
+    violation still stops the build, the dumps are thrown away and no child is left behind."""
+    import multiprocessing
+
+    import graph.builder.shacl
+
+    monkeypatch.setattr(graph.builder.shacl, "default_workers", lambda: workers)
+    vocab = workspace / "ontology" / "vocab" / "role.ttl"
+    text = vocab.read_text(encoding="utf-8")
+    vocab.write_text(text.replace('"Coordinator"@en , "Координатор"@bg', '"Coordinator"@en'), encoding="utf-8")
+    before = _snapshot(good_build)
+    capsys.readouterr()
+    code = main(["build", "--data", str(workspace / "data"), "--ontology", str(workspace / "ontology"), "--build", str(good_build)])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "SHACL" in err and "vocab/role/" in err and "previous build is untouched" in err
+    assert _snapshot(good_build) == before
+    assert multiprocessing.active_children() == []
+
+
 def test_shacl_catches_what_slips_past_the_checks(workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A concept without its Bulgarian label breaks a SHACL shape; the error names the node."""
     vocab = workspace / "ontology" / "vocab" / "role.ttl"
