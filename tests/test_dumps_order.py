@@ -90,7 +90,7 @@ def test_order_is_n3_order_and_quads_come_back_whole() -> None:
     # the hand-made quads do tell the two orders apart: sorting by plain text would move them
     assert expected != sorted(quads, key=lambda q: (str(q[3]), str(q[0]), str(q[1]), str(q[2])))
     assert ordered.graphs() == 2
-    assert len(ordered.ranked) == len(quads)
+    assert len(ordered) == len(quads)
 
 
 def test_the_collector_is_back_on_after_a_bulk_phase_even_after_an_error() -> None:
