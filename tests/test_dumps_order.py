@@ -14,7 +14,8 @@ import gzip
 import hashlib
 import random
 
-from rdflib import Literal, URIRef
+import pytest
+from rdflib import BNode, Literal, URIRef
 
 from bench.build import old_dump_files, old_serialise
 from graph.builder.dumps import Ordered, bulk, serialise, sorted_quads
@@ -140,3 +141,29 @@ def test_packed_is_serialise_then_dump_files() -> None:
     assert files == ordered.serialise(prefixes(BASE))
     assert list(files) == ["trig", "nq", "ttl", "nt", "jsonld"]  # the formats' order, whatever order they were written in
     assert folder == old_dump_files(files)
+
+
+def test_edge_cases_keep_the_old_writers_bytes() -> None:
+    """No quads; one quad; literals rdflib counts equal (language tags in other cases) and literals
+    pyoxigraph writes alike (plain and xsd:string) spread over graphs: the old writer's bytes each time."""
+    g1, g2 = URIRef(BASE + "graph/source/a"), URIRef(BASE + "graph/source/b")
+    s, p = URIRef(BASE + "id/x"), URIRef("http://www.w3.org/2004/02/skos/core#prefLabel")
+    cases: list[set[tuple[URIRef, URIRef, URIRef | Literal, URIRef]]] = [
+        set(),
+        {(s, p, Literal("a"), g1)},
+        {(s, p, Literal("a", lang="EN"), g1), (s, p, Literal("a", lang="en"), g2), (s, p, Literal("b", lang="en-GB"), g2)},
+        {(s, p, Literal("a"), g1), (s, p, Literal("a", datatype=XSD.string), g1), (s, p, Literal("a"), g2)},
+    ]
+    for quads in cases:
+        assert serialise(quads, prefixes(BASE)) == old_serialise(quads, prefixes(BASE)), quads
+        ordered = Ordered.of(quads)
+        assert len(ordered) == len(quads)
+        assert ordered.graphs() == len({q[3] for q in quads})
+
+
+def test_a_term_that_cannot_stand_where_it_is_is_refused() -> None:
+    """A literal as subject, predicate or graph name, or a blank node anywhere: a TypeError before anything is written."""
+    s, p, g = URIRef(BASE + "id/x"), URIRef(BASE + "p"), URIRef(BASE + "graph/source/a")
+    for quad in [(Literal("x"), p, s, g), (s, Literal("p"), s, g), (s, p, s, Literal("g")), (s, p, BNode("b"), g), (BNode("b"), p, s, g)]:
+        with pytest.raises(TypeError, match="unexpected term in build"):
+            Ordered.of({quad})  # type: ignore[arg-type]
