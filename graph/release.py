@@ -104,8 +104,9 @@ def dump_path(dumps: Path, extension: str) -> Path:
 
 
 #: A gzip member as zlib writes it: level 9, no timestamp, no file name. This is what `gzip.compress(data,
-#: compresslevel=9, mtime=0)` gives on Python 3.11 (every release so far), and zlib gives the same bytes
-#: whether the dump comes whole or in chunks, on any Python.
+#: compresslevel=9, mtime=0)` gives on Python 3.11, which made every release so far (there the header
+#: is zlib's; another Python's `gzip` module may write its own). zlib gives the same bytes whether a dump
+#: comes whole or in chunks.
 GZIP_LEVEL, GZIP_WBITS = 9, 31
 
 
