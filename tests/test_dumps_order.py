@@ -182,6 +182,9 @@ def test_dumps_made_in_chunks_are_the_same_bytes(monkeypatch: pytest.MonkeyPatch
     files, folder = ordered.packed(prefixes(BASE))
     assert files == whole == ordered.serialise(prefixes(BASE))
     assert folder == old_dump_files(whole)
+    # a consumer that skips the chunks still gets the formats written from them whole
+    unread = {extension: data for extension, data in ordered._dumps(prefixes(BASE)) if isinstance(data, bytes)}
+    assert unread == {extension: whole[extension] for extension in ("jsonld", "trig", "ttl")}
 
 
 def test_dump_files_takes_chunks_in_any_cut_and_stops_cleanly_on_an_error() -> None:

@@ -11,7 +11,7 @@ import contextlib
 import gc
 import hashlib
 import operator
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import chain, count, repeat
@@ -158,13 +158,15 @@ class Ordered:
             g, s, p, o = ([str(to_oxigraph(term)).encode("utf-8") for term in terms] for terms in self.terms)
             texts = [[t + b" .\n" for t in g], [t + b" " for t in s], [t + b" " for t in p], [t + b" " for t in o]]
             chunks: list[bytes] = []
-            yield NQUADS.extension, _kept(self._lines(self.keys, texts, (1, 2, 3, 0)), chunks)
-            written[NQUADS.extension] = b"".join(chunks)
-            texts[3] = [t + b" .\n" for t in o]
+            made = _kept(self._lines(self.keys, texts, (1, 2, 3, 0)), chunks)
+            yield NQUADS.extension, made
+            written[NQUADS.extension] = _whole(made, chunks)
+            texts[3] = [t + b" .\n" for t in o]  # the object ends a triple's line
             chunks = []
-            yield NTRIPLES.extension, _kept(self._lines(self.triples(), texts, (1, 2, 3)), chunks)
-            written[NTRIPLES.extension] = b"".join(chunks)
-            del texts, g, s, p, o, chunks
+            made = _kept(self._lines(self.triples(), texts, (1, 2, 3)), chunks)
+            yield NTRIPLES.extension, made
+            written[NTRIPLES.extension] = _whole(made, chunks)
+            del texts, g, s, p, o, chunks, made
             # Read back leniently (no IRI or language tag checks): every term was checked when it
             # became a pyoxigraph term above, and this text is its own writing. Parsed once and
             # kept while more than one format is written from the same source.
@@ -207,6 +209,12 @@ def _kept(chunks: Iterable[bytes], into: list[bytes]) -> Iterator[bytes]:
     for chunk in chunks:
         into.append(chunk)
         yield chunk
+
+
+def _whole(made: Iterator[bytes], chunks: list[bytes]) -> bytes:
+    """The whole dump once its consumer is done with `made` (what it left unread is read here)."""
+    deque(made, maxlen=0)
+    return b"".join(chunks)
 
 
 class _Position:
