@@ -32,17 +32,16 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gzip
 import hashlib
 import json
 import os
-import queue
 import re
 import shutil
 import stat
 import uuid
-import zlib
 from collections.abc import Iterable, Iterator, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -103,66 +102,30 @@ def dump_path(dumps: Path, extension: str) -> Path:
     return dumps / dump_name(extension)
 
 
-#: A gzip member as zlib writes it: level 9, no timestamp, no file name. This is what `gzip.compress(data,
-#: compresslevel=9, mtime=0)` gives on Python 3.11, which made every release so far (there the header
-#: is zlib's; another Python's `gzip` module may write its own). zlib gives the same bytes whether a dump
-#: comes whole or in chunks.
-GZIP_LEVEL, GZIP_WBITS = 9, 31
+def _packed(data: bytes) -> tuple[bytes, str, str]:
+    """One dump gzipped (level 9, no timestamp), with its checksum and its gzip's."""
+    compressed = gzip.compress(data, compresslevel=9, mtime=0)
+    return compressed, hashlib.sha256(data).hexdigest(), hashlib.sha256(compressed).hexdigest()
 
 
-def _packed(data: bytes) -> tuple[bytes, bytes, str, str]:
-    """One dump, gzipped, with its checksum and its gzip's."""
-    compressed = zlib.compress(data, GZIP_LEVEL, GZIP_WBITS)
-    return data, compressed, hashlib.sha256(data).hexdigest(), hashlib.sha256(compressed).hexdigest()
-
-
-def _packed_chunks(chunks: queue.SimpleQueue[bytes | None]) -> tuple[bytes, bytes, str, str]:
-    """One dump that arrives in chunks (None ends it), compressed and checksummed chunk by chunk
-    as they come: the same bytes as `_packed` on the whole dump."""
-    compressor, data_sum = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, GZIP_WBITS), hashlib.sha256()
-    parts: list[bytes] = []
-    compressed: list[bytes] = []
-    while (chunk := chunks.get()) is not None:
-        parts.append(chunk)
-        data_sum.update(chunk)
-        compressed.append(compressor.compress(chunk))
-    compressed.append(compressor.flush())
-    whole = b"".join(compressed)
-    return b"".join(parts), whole, data_sum.hexdigest(), hashlib.sha256(whole).hexdigest()
-
-
-def dump_files(serialised: Mapping[str, bytes] | Iterable[tuple[str, bytes | Iterable[bytes]]], threads: int = 2) -> dict[str, bytes]:
+def dump_files(serialised: Mapping[str, bytes] | Iterable[tuple[str, bytes]], threads: int = 2) -> dict[str, bytes]:
     """The dumps folder's files from {extension: bytes} (or (extension, bytes) pairs as they are
     made): each dump, gzipped (no timestamp), and SHA256SUMS.
 
     Each dump is compressed and checksummed in a thread as soon as it arrives: zlib and hashlib
     release the GIL on large buffers, so the dumps compress beside each other and beside the code
-    making the next one. A dump may also come as an iterable of chunks (bytes), which is read
-    here and compressed chunk by chunk while the next chunk is made, so a large dump is mostly
-    compressed by the time it is whole. The bytes are the same as compressing each dump whole,
-    one after another.
+    making the next one. The bytes are the same as compressing them one after another.
     """
     pairs = serialised.items() if isinstance(serialised, Mapping) else serialised
     with ThreadPoolExecutor(max_workers=max(1, threads), thread_name_prefix="uaeu-gzip") as pool:
-        jobs: dict[str, Future[tuple[bytes, bytes, str, str]]] = {}
-        for extension, data in pairs:
-            if isinstance(data, bytes):
-                jobs[extension] = pool.submit(_packed, data)
-                continue
-            chunks: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
-            jobs[extension] = pool.submit(_packed_chunks, chunks)
-            try:
-                for chunk in data:
-                    chunks.put(chunk)
-            finally:
-                chunks.put(None)  # the job ends (and the pool can close) even if making the chunks failed
-        packed = {extension: job.result() for extension, job in jobs.items()}
+        jobs = {extension: (data, pool.submit(_packed, data)) for extension, data in pairs}
+        packed = {extension: (data, job.result()) for extension, (data, job) in jobs.items()}
     files: dict[str, bytes] = {}
     sums: dict[str, str] = {}
     for extension in sorted(packed):
-        data_whole, compressed, data_sum, compressed_sum = packed[extension]
+        data, (compressed, data_sum, compressed_sum) = packed[extension]
         plain, gz = dump_name(extension), dump_name(extension, compressed=True)
-        files[plain], files[gz] = data_whole, compressed
+        files[plain], files[gz] = data, compressed
         sums[plain], sums[gz] = data_sum, compressed_sum
     files[SUMS] = "".join(f"{sums[name]}  {name}\n" for name in sorted(sums)).encode("utf-8")
     return files

@@ -13,13 +13,11 @@ import gc
 import gzip
 import hashlib
 import random
-from collections.abc import Iterator
 
 import pytest
 from rdflib import BNode, Literal, URIRef
 
 from bench.build import old_dump_files, old_serialise
-from graph.builder import dumps
 from graph.builder.dumps import Ordered, bulk, serialise, sorted_quads
 from graph.builder.pipeline import Built
 from graph.namespaces import XSD, prefixes
@@ -169,36 +167,3 @@ def test_a_term_that_cannot_stand_where_it_is_is_refused() -> None:
     for quad in [(Literal("x"), p, s, g), (s, Literal("p"), s, g), (s, p, s, Literal("g")), (s, p, BNode("b"), g), (BNode("b"), p, s, g)]:
         with pytest.raises(TypeError, match="unexpected term in build"):
             Ordered.of({quad})  # type: ignore[arg-type]
-
-
-def test_dumps_made_in_chunks_are_the_same_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
-    """N-Quads and N-Triples made a few lines at a time, each chunk compressed as it comes: the same files."""
-    quads = _tricky_quads()
-    whole = serialise(quads, prefixes(BASE))
-    monkeypatch.setattr(dumps, "LINES_PER_CHUNK", 7)
-    ordered = Ordered.of(quads)
-    chunked = [(extension, data if isinstance(data, bytes) else list(data)) for extension, data in ordered._dumps(prefixes(BASE))]
-    assert [extension for extension, data in chunked if isinstance(data, list) and len(data) > 1] == ["nq", "nt"]
-    files, folder = ordered.packed(prefixes(BASE))
-    assert files == whole == ordered.serialise(prefixes(BASE))
-    assert folder == old_dump_files(whole)
-    # a consumer that skips the chunks still gets the formats written from them whole
-    unread = {extension: data for extension, data in ordered._dumps(prefixes(BASE)) if isinstance(data, bytes)}
-    assert unread == {extension: whole[extension] for extension in ("jsonld", "trig", "ttl")}
-
-
-def test_dump_files_takes_chunks_in_any_cut_and_stops_cleanly_on_an_error() -> None:
-    rng = random.Random(11)
-    data = b"".join(bytes(rng.choice(b"abcdefgh <>@.:/\n") for _ in range(rng.randint(20, 200))) * rng.randint(1, 40) for _ in range(3000))
-    cuts = sorted(rng.sample(range(1, len(data)), 40))
-    chunks = [data[a:b] for a, b in zip([0, *cuts], [*cuts, len(data)], strict=True)]
-    expected = old_dump_files({"nq": data, "nt": data[::-1]})
-    assert dump_files([("nq", iter(chunks)), ("nt", data[::-1])]) == expected
-    assert dump_files([("nq", chunks), ("nt", [data[::-1]])], threads=1) == expected
-
-    def failing() -> Iterator[bytes]:
-        yield data[:1000]
-        raise RuntimeError("the writer failed")
-
-    with pytest.raises(RuntimeError, match="the writer failed"):
-        dump_files([("nq", failing()), ("nt", data)])

@@ -11,7 +11,7 @@ import contextlib
 import gc
 import hashlib
 import operator
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import chain, count, repeat
@@ -23,7 +23,7 @@ from rdflib.term import Node
 
 from graph.builder.rdf import Quad
 from graph.formats import DATASET, DUMP_FORMATS, NQUADS, NTRIPLES, Format, write_rdf
-from graph.release import Release, dump_files, dump_name, publish
+from graph.release import Release, dump_files, publish
 
 
 def to_oxigraph(term: Node) -> ox.NamedNode | ox.Literal:
@@ -134,17 +134,14 @@ class Ordered:
             triples.sort()
             return list(dict.fromkeys(triples))
 
-    def _lines(self, keys: list[int], texts: list[list[bytes]], positions: tuple[int, ...]) -> Iterator[bytes]:
-        """One line per key, in chunks of `LINES_PER_CHUNK` lines: the text of the term at each
-        position, one after another (each text carries its separator)."""
-        for start in range(0, len(keys), LINES_PER_CHUNK):
-            part = keys[start : start + LINES_PER_CHUNK]
-            columns = [map(texts[position].__getitem__, self._ranks(part, position)) for position in positions]
-            yield b"".join(chain.from_iterable(zip(*columns, strict=True)))
+    def _lines(self, keys: list[int], texts: list[list[bytes]], positions: tuple[int, ...]) -> bytes:
+        """One line per key: the text of the term at each position, one after another (each text carries its separator)."""
+        columns = [map(texts[position].__getitem__, self._ranks(keys, position)) for position in positions]
+        return b"".join(chain.from_iterable(zip(*columns, strict=True)))
 
-    def _dumps(self, prefixes: dict[str, str]) -> Iterator[tuple[str, Iterator[bytes] | bytes]]:
-        """Each dump format, largest first (it takes longest to compress): N-Quads and N-Triples
-        as chunks, each read whole before the next format is asked for; the others as bytes.
+    def formats(self, prefixes: dict[str, str]) -> Iterator[tuple[str, bytes]]:
+        """Each dump format as (extension, bytes), one at a time, so a consumer can compress one
+        while the next is written; the largest comes first (it takes longest to compress).
 
         N-Quads and N-Triples are one line per quad or triple, each term as pyoxigraph writes it
         (a term's `str()` is its N-Triples form), so their lines are joined from each distinct
@@ -157,16 +154,12 @@ class Ordered:
         with bulk():
             g, s, p, o = ([str(to_oxigraph(term)).encode("utf-8") for term in terms] for terms in self.terms)
             texts = [[t + b" .\n" for t in g], [t + b" " for t in s], [t + b" " for t in p], [t + b" " for t in o]]
-            chunks: list[bytes] = []
-            made = _kept(self._lines(self.keys, texts, (1, 2, 3, 0)), chunks)
-            yield NQUADS.extension, made
-            written[NQUADS.extension] = _whole(made, chunks)
-            texts[3] = [t + b" .\n" for t in o]  # the object ends a triple's line
-            chunks = []
-            made = _kept(self._lines(self.triples(), texts, (1, 2, 3)), chunks)
-            yield NTRIPLES.extension, made
-            written[NTRIPLES.extension] = _whole(made, chunks)
-            del texts, g, s, p, o, chunks, made
+            written[NQUADS.extension] = self._lines(self.keys, texts, (1, 2, 3, 0))
+            yield NQUADS.extension, written[NQUADS.extension]
+            texts[3] = [t + b" .\n" for t in o]
+            written[NTRIPLES.extension] = self._lines(self.triples(), texts, (1, 2, 3))
+            yield NTRIPLES.extension, written[NTRIPLES.extension]
+            del texts, g, s, p, o
             # Read back leniently (no IRI or language tag checks): every term was checked when it
             # became a pyoxigraph term above, and this text is its own writing. Parsed once and
             # kept while more than one format is written from the same source.
@@ -186,11 +179,6 @@ class Ordered:
                 del items
                 yield fmt.extension, data
 
-    def formats(self, prefixes: dict[str, str]) -> Iterator[tuple[str, bytes]]:
-        """Each dump format as (extension, bytes), one at a time, largest first."""
-        for extension, data in self._dumps(prefixes):
-            yield extension, data if isinstance(data, bytes) else b"".join(data)
-
     def serialise(self, prefixes: dict[str, str]) -> dict[str, bytes]:
         """Every dump format as bytes (the same bytes as `serialise(sorted_quads(...))` always gave)."""
         written = dict(self.formats(prefixes))
@@ -198,23 +186,16 @@ class Ordered:
 
     def packed(self, prefixes: dict[str, str]) -> tuple[dict[str, bytes], dict[str, bytes]]:
         """Every dump format as bytes, and the dumps folder's files (`graph.release.dump_files`):
-        each format is compressed and checksummed in a thread while the next one (or the next
-        chunk of N-Quads and N-Triples) is written."""
-        folder = dump_files(self._dumps(prefixes))
-        return {fmt.extension: folder[dump_name(fmt.extension)] for fmt in DUMP_FORMATS}, folder
+        each format is compressed and checksummed in a thread while the next one is written."""
+        written: dict[str, bytes] = {}
 
+        def keep() -> Iterator[tuple[str, bytes]]:
+            for extension, data in self.formats(prefixes):
+                written[extension] = data
+                yield extension, data
 
-def _kept(chunks: Iterable[bytes], into: list[bytes]) -> Iterator[bytes]:
-    """`chunks`, each also put in `into`."""
-    for chunk in chunks:
-        into.append(chunk)
-        yield chunk
-
-
-def _whole(made: Iterator[bytes], chunks: list[bytes]) -> bytes:
-    """The whole dump once its consumer is done with `made` (what it left unread is read here)."""
-    deque(made, maxlen=0)
-    return b"".join(chunks)
+        folder = dump_files(keep())
+        return {fmt.extension: written[fmt.extension] for fmt in DUMP_FORMATS}, folder
 
 
 class _Position:
@@ -245,8 +226,6 @@ class _Position:
         return map(rank.__getitem__, self.where)
 
 
-#: N-Quads and N-Triples are made (and compressed) this many lines at a time (about 15 MB of N-Quads).
-LINES_PER_CHUNK = 1 << 16
 PREFIXED = (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.JSON_LD)
 #: The order `Ordered.formats` writes in: largest output first, so the last one left to compress is small.
 WRITE_ORDER = ("nq", "nt", "jsonld", "trig", "ttl")
