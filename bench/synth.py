@@ -355,7 +355,7 @@ def write_build(out: Path, triples: int, seed: int = SEED) -> dict[str, Any]:
     timings["serialise"] = time.perf_counter() - mark
     counts = {
         "triples": len(gen.sink.triples),
-        "quads": len(ordered.ranked),
+        "quads": len(ordered),
         "named_graphs": ordered.graphs(),
         "partnerships": gen.partnerships,
         "organisations": len(gen.orgs),

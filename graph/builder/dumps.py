@@ -100,11 +100,6 @@ class Ordered:
     def __len__(self) -> int:
         return len(self.keys)
 
-    @property
-    def ranked(self) -> list[int]:
-        """The packed keys, one per quad: the name callers counting the quads used (`len(ordered)` says the same)."""
-        return self.keys
-
     def _ranks(self, keys: Iterable[int], position: int) -> Iterator[int]:
         """The rank at one position (0 graph, 1 subject, 2 predicate, 3 object) of each key
         (a quad's, or a triple's: a quad's without its graph)."""
