@@ -182,7 +182,7 @@ def test_control_characters_astral_and_unicode_iris_keep_the_old_writers_bytes()
         "line\u2028separator\u2029paragraph",
         "astral 😀 𝕏",
         "\\u0041 is not an escape here",
-        "\"'''\"\"\"",
+        '"\'\'\'"""',
         "> <",
         "\ufeffbom",
     ]
