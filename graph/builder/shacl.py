@@ -6,8 +6,9 @@ with `advanced=True`, into cloning the whole data graph first (about a sixth of 
 shapes use no SHACL-AF feature (rules, functions, custom targets, expressions), so validation runs
 in core mode, which pySHACL runs on the data graph itself without changing it. Top-level shapes
 are independent of each other (each one's results depend only on the shape and the data), so on
-a machine with more than one core they are split into two groups and one group is validated in a
-forked child process: the same pySHACL, the same shapes graph, the same results.
+a machine with more than one core they are split into two groups, each validated in a forked
+child process (`Validation`), while the caller goes on with other work (the build writes its
+dumps): the same pySHACL, the same shapes graph, the same results.
 """
 
 from __future__ import annotations
