@@ -273,14 +273,20 @@ def test_every_bound_variable_is_a_placeholder_in_both_languages() -> None:
             assert set(query.placeholders(lang)) == set(query.defaults)
 
 
+def _written(folder: Path, name: str, text: str) -> NamedQuery:
+    """A named query read from a `.rq` file with this text."""
+    path = folder / f"{name}.rq"
+    path.write_text(text, encoding="utf-8")
+    return NamedQuery.load(path)
+
+
 def test_a_question_is_filled_once_and_other_braces_stay(tmp_path: Path) -> None:
-    path = tmp_path / "x.rq"
-    path.write_text(
+    query = _written(
+        tmp_path,
+        "x",
         "# title: A city\n# question: Who is in {city} ({not_bound}) {city}?\n# question-bg: Кой е в {city}?\n"
         "# bind: ?city <https://w3id.org/uaeu/id/place/sofia>\nSELECT * WHERE { ?s ?p ?city }\n",
-        encoding="utf-8",
     )
-    query = NamedQuery.load(path)
     assert query.ask("en", {"city": "{city} <b>"}) == "Who is in {city} <b> ({not_bound}) {city} <b>?"
     assert query.ask("bg", {"city": "София"}) == "Кой е в София?"
     assert query.ask("de", {"city": "Sofia"}) == "Who is in Sofia ({not_bound}) Sofia?", "a language without lines falls back to English"
@@ -289,19 +295,17 @@ def test_a_question_is_filled_once_and_other_braces_stay(tmp_path: Path) -> None
 
 
 def test_an_old_header_without_placeholders_or_languages_still_reads(tmp_path: Path) -> None:
-    path = tmp_path / "old.rq"
-    path.write_text(
+    query = _written(
+        tmp_path,
+        "old",
         "# title: Old\n# question: Who coordinates the Digital Transition partnership?\n"
         "# bind: ?partnership <https://w3id.org/uaeu/id/partnership/digital-transition>\nSELECT * WHERE { ?s ?p ?partnership }\n",
-        encoding="utf-8",
     )
-    query = NamedQuery.load(path)
     assert (query.title, query.question) == ("Old", "Who coordinates the Digital Transition partnership?")
     assert query.ask("bg", {"partnership": "Дигитален преход"}) == "Who coordinates the Digital Transition partnership?"
     assert query.placeholders() == [] and query.titles == {"en": "Old"}
-    bare = tmp_path / "bare.rq"
-    bare.write_text("SELECT * WHERE { ?s ?p ?o }\n", encoding="utf-8")
-    assert (NamedQuery.load(bare).title, NamedQuery.load(bare).question_in("bg")) == ("bare", "")
+    bare = _written(tmp_path, "bare", "SELECT * WHERE { ?s ?p ?o }\n")
+    assert (bare.title, bare.question_in("bg")) == ("bare", "")
 
 
 def test_the_shown_text_keeps_the_english_header_only() -> None:
